@@ -1,0 +1,391 @@
+"""The fact store: an rdflib ``Dataset`` on Oxigraph, embedded on disk or in memory.
+
+One class, :class:`Store`, is the interface every loader, analysis and HTTP
+route talks to. Queries go to Oxigraph as *strings* so Oxigraph's engine runs
+them (a prepared rdflib ``Query`` would make rdflib fall back to its own,
+much slower evaluator). Results come back as pyoxigraph objects, which the
+HTTP layer serializes natively; :meth:`Store.select` converts to rdflib terms
+for Python callers who want them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Union
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset
+from rdflib.term import Identifier, Node
+
+from conflictkg.graph.errors import InputError, ParseError, QuerySyntaxError, StoreError, UnsupportedFormat
+from conflictkg.ontology.vocab import PREFIXES
+
+__all__ = [
+    "MEMORY",
+    "QueryResult",
+    "Store",
+    "format_for_path",
+    "open_store",
+    "to_ox",
+    "from_ox",
+]
+
+#: The store spec that means "in memory, gone when closed".
+MEMORY = ":memory:"
+
+QueryResult = Union[ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples]
+
+# File endings Oxigraph parses, beyond RdfFormat.from_extension's own list.
+_EXTRA_EXTENSIONS = {
+    "json": ox.RdfFormat.JSON_LD,
+    "owl": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+_FORMAT_NAMES = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "n-triples": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "n-quads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "rdf/xml": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+    "n3": ox.RdfFormat.N3,
+}
+
+
+def format_for_path(path: str | os.PathLike[str], fmt: str | None = None) -> ox.RdfFormat:
+    """The Oxigraph RDF format of a file, from ``fmt`` if given, else from its ending.
+
+    Raises
+    ------
+    UnsupportedFormat
+        If ``fmt`` is not a format name Oxigraph parses, or the ending is unknown.
+    """
+    if fmt is not None:
+        try:
+            return _FORMAT_NAMES[fmt.lower()]
+        except KeyError:
+            raise UnsupportedFormat(
+                f"unknown RDF format {fmt!r}; use one of {', '.join(sorted(_FORMAT_NAMES))}", parameter="format"
+            ) from None
+    ext = Path(path).suffix.lstrip(".").lower()
+    found = ox.RdfFormat.from_extension(ext) if ext else None
+    found = found or _EXTRA_EXTENSIONS.get(ext)
+    if found is None:
+        raise UnsupportedFormat(
+            f"{path}: cannot tell the RDF format from the ending {('.' + ext) if ext else '(none)'}; "
+            "use .ttl, .trig, .nt, .nq, .jsonld, .rdf or .owl, or name the format",
+            file=str(path),
+        )
+    return found
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term."""
+    from oxrdflib._converter import to_ox as _to_ox
+
+    return _to_ox(term)
+
+
+def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Identifier | None:
+    """A pyoxigraph term as an rdflib term (``None`` stays ``None``)."""
+    from oxrdflib._converter import from_ox as _from_ox
+
+    return None if term is None else _from_ox(term)
+
+
+def _as_graph_list(graphs: Sequence[str | Node] | None) -> list[ox.NamedNode] | None:
+    if graphs is None:
+        return None
+    return [ox.NamedNode(str(g)) for g in graphs]
+
+
+def _parse_error(err: SyntaxError, file: str | None) -> ParseError:
+    # pyoxigraph puts (file, line, column, …, end line, end column) in args[1].
+    msg = err.args[0] if err.args else str(err)
+    line, column = err.lineno, err.offset
+    return ParseError(str(msg), file=file, line=line, column=column)
+
+
+class Store:
+    """The conflictkg fact store: named graphs of facts on Oxigraph.
+
+    Parameters
+    ----------
+    path : str or path-like or None
+        A folder for the on-disk store (created if absent), or ``None`` /
+        ``":memory:"`` for an in-memory store.
+
+    Examples
+    --------
+    >>> store = Store()
+    >>> store.update('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> "c" } }')
+    >>> store.count()
+    1
+    >>> bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
+    True
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = None if path in (None, MEMORY) else Path(path)
+        try:
+            if self.path is None:
+                self._ox = ox.Store()
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._ox = ox.Store(str(self.path))
+        except OSError as err:
+            raise StoreError(f"cannot open the store at {self.path}: {err}") from err
+        self._dataset: Dataset | None = None
+
+    # -- what the store is -------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        """``"memory"`` or ``"disk"``."""
+        return "memory" if self.path is None else "disk"
+
+    @property
+    def ox(self) -> ox.Store:
+        """The underlying pyoxigraph store, for bulk work and native serialization."""
+        return self._ox
+
+    @property
+    def dataset(self) -> Dataset:
+        """An rdflib ``Dataset`` view of the same data (no copy)."""
+        if self._dataset is None:
+            ds = Dataset(store=OxigraphStore(store=self._ox))
+            for prefix, iri in PREFIXES.items():
+                ds.bind(prefix, iri)
+            self._dataset = ds
+        return self._dataset
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path) if self.path else MEMORY!r})"
+
+    # -- reading -----------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Node] | None = None,
+        default_graph: Sequence[str | Node] | None = None,
+        named_graphs: Sequence[str | Node] | None = None,
+        union_default_graph: bool = False,
+        prefixes: bool = True,
+    ) -> QueryResult:
+        """Run a SPARQL query in Oxigraph and return its native result.
+
+        Parameters
+        ----------
+        sparql : str
+            The query text.
+        substitutions : mapping, optional
+            Variable name → rdflib term, bound before evaluation (never spliced
+            into the text).
+        default_graph, named_graphs : sequence of IRIs, optional
+            The RDF dataset of the query (SPARQL Protocol ``default-graph-uri``
+            and ``named-graph-uri``).
+        union_default_graph : bool
+            Query the union of all graphs as the default graph.
+        prefixes : bool
+            Predeclare the conflictkg prefixes (``ck:``, ``actor:`` …).
+
+        Raises
+        ------
+        QuerySyntaxError
+            If the query does not parse.
+        """
+        kwargs: dict[str, object] = {}
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in substitutions.items()}
+        if default_graph is not None:
+            kwargs["default_graph"] = _as_graph_list(default_graph)
+        elif union_default_graph:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = _as_graph_list(named_graphs)
+        if prefixes:
+            kwargs["prefixes"] = PREFIXES
+        try:
+            return self._ox.query(sparql, **kwargs)
+        except SyntaxError as err:
+            raise QuerySyntaxError(str(err.args[0] if err.args else err), parameter="query") from err
+        except RuntimeError as err:
+            if substitutions and "variable" in str(err):
+                # Oxigraph only substitutes variables the query projects (SEP-0007).
+                raise InputError(str(err), parameter="substitutions") from err
+            raise
+
+    def select(self, sparql: str, **kwargs: object) -> list[dict[str, Identifier | None]]:
+        """Run a SELECT query and return its rows as dicts of rdflib terms.
+
+        For analysis code and tests; the HTTP layer serializes :meth:`query`
+        results natively instead.
+        """
+        result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
+        if not isinstance(result, ox.QuerySolutions):
+            raise InputError("select() needs a SELECT query", parameter="query")
+        names = [v.value for v in result.variables]
+        return [{n: from_ox(row[n]) for n in names} for row in result]
+
+    def ask(self, sparql: str, **kwargs: object) -> bool:
+        """Run an ASK query and return its boolean."""
+        result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
+        if not isinstance(result, ox.QueryBoolean):
+            raise InputError("ask() needs an ASK query", parameter="query")
+        return bool(result)
+
+    def count(self, graph: str | Node | None = None) -> int:
+        """The number of quads in the store, or of triples in one named graph."""
+        if graph is None:
+            return len(self._ox)
+        return sum(1 for _ in self._ox.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))))
+
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the named graphs in the store, sorted."""
+        return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad in the store."""
+        return self._ox.quads_for_pattern(None, None, None, None)
+
+    # -- writing -----------------------------------------------------------
+
+    def update(self, sparql_update: str, *, prefixes: bool = True) -> None:
+        """Run a SPARQL 1.1 Update atomically.
+
+        Raises
+        ------
+        QuerySyntaxError
+            If the update does not parse; nothing is changed.
+        """
+        try:
+            self._ox.update(sparql_update, **({"prefixes": PREFIXES} if prefixes else {}))
+        except SyntaxError as err:
+            raise QuerySyntaxError(str(err.args[0] if err.args else err), parameter="update") from err
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one transaction: all of them or, on error, none."""
+        self._ox.extend(quads)
+
+    def load(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        fmt: str | None = None,
+        graph: str | None = None,
+        base_iri: str | None = None,
+    ) -> int:
+        """Load RDF files, all or nothing, with Oxigraph's parsers.
+
+        Every file is parsed completely before anything is written, and the
+        quads of all files are added in one transaction, so a syntax error in
+        the last file leaves the store exactly as it was.
+
+        Parameters
+        ----------
+        paths : sequence of paths
+            Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML files.
+        fmt : str, optional
+            The format of every file; by default each file's ending decides.
+        graph : str, optional
+            The named graph that receives the triples of triple-only formats
+            (and the default-graph triples of quad formats). By default they
+            go to the default graph.
+        base_iri : str, optional
+            Base IRI for relative IRIs; by default the file's own ``file:`` IRI.
+
+        Returns
+        -------
+        int
+            The number of quads read (duplicates of stored quads included).
+
+        Raises
+        ------
+        InputError
+            A file is missing or unreadable.
+        UnsupportedFormat
+            A file's format cannot be told or is not RDF.
+        ParseError
+            A file has a syntax error; the message names file, line and column.
+        """
+        target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        staged: list[ox.Quad] = []
+        for raw in paths:
+            path = Path(raw)
+            rdf_format = format_for_path(path, fmt)
+            if not path.is_file():
+                raise InputError(f"{path}: no such file", file=str(path))
+            try:
+                for quad in ox.parse(
+                    path=str(path),
+                    format=rdf_format,
+                    base_iri=base_iri or path.resolve().as_uri(),
+                ):
+                    if isinstance(quad.graph_name, ox.DefaultGraph) and graph:
+                        quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+                    staged.append(quad)
+            except SyntaxError as err:
+                raise _parse_error(err, str(path)) from err
+            except (OSError, UnicodeDecodeError) as err:
+                raise InputError(f"{path}: cannot read: {err}", file=str(path)) from err
+        try:
+            self._ox.extend(staged)
+        except OSError as err:
+            raise StoreError(f"writing to the store failed, nothing was written: {err}") from err
+        return len(staged)
+
+    def clear_graph(self, graph: str | Node) -> None:
+        """Remove one named graph and its triples."""
+        node = ox.NamedNode(str(graph))
+        if self._ox.contains_named_graph(node):
+            self._ox.remove_graph(node)
+
+    def flush(self) -> None:
+        """Make sure everything written is on disk."""
+        if self.path is not None:
+            self._ox.flush()
+
+    def close(self) -> None:
+        """Release the store (the on-disk folder lock included)."""
+        self.flush()
+        self._dataset = None
+        del self._ox
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(spec: str | os.PathLike[str] | None) -> Store:
+    """Open the store a spec names: a folder path, or ``":memory:"``.
+
+    Raises
+    ------
+    InputError
+        If the spec names a kind of store this build does not know.
+    StoreError
+        If the folder cannot be opened (another process holds it, say).
+    """
+    text = str(spec) if spec is not None else MEMORY
+    if "://" in text:
+        raise InputError(
+            f"store {text!r}: remote SPARQL stores are not supported yet; give a folder path or {MEMORY!r}",
+            parameter="store",
+        )
+    return Store(None if text == MEMORY else text)

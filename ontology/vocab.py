@@ -1,0 +1,64 @@
+"""Namespaces and IRI minting shared by the ontology, the loaders and the queries."""
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
+
+__all__ = [
+    "BASE",
+    "CK",
+    "GEO",
+    "GRAPH",
+    "ID",
+    "ONTOLOGY_GRAPH",
+    "INFERRED_GRAPH",
+    "PREFIXES",
+    "graph_iri",
+    "id_iri",
+    "sparql_prefixes",
+]
+
+BASE = "https://w3id.org/conflictkg/"
+#: Terms of the ontology: classes and properties.
+CK = Namespace(BASE + "ontology#")
+#: Entities (actors, places, events, quantities, claims): ``ID["actor/sdf"]``.
+ID = Namespace(BASE + "id/")
+#: Named graphs: one per source statement group, plus the reserved ones below.
+GRAPH = Namespace(BASE + "graph/")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
+
+#: The TBox, loaded into the store so SPARQL can follow subclass links.
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+#: Everything materialized by reasoning; never mixed with asserted facts.
+INFERRED_GRAPH = GRAPH["inferred"]
+
+PREFIXES = {
+    "ck": str(CK),
+    "id": str(ID),
+    "actor": str(ID) + "actor/",
+    "place": str(ID) + "place/",
+    "event": str(ID) + "event/",
+    "g": str(GRAPH),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "prov": str(PROV),
+    "time": str(TIME),
+    "geo": str(GEO),
+}
+
+
+def id_iri(kind: str, slug: str) -> URIRef:
+    """Mint the stable, readable IRI of an entity, e.g. ``id_iri("actor", "sdf")``."""
+    return ID[f"{kind}/{slug}"]
+
+
+def graph_iri(slug: str) -> URIRef:
+    """Mint the IRI of a named graph, e.g. ``graph_iri("seed/al-aqtaan/report")``."""
+    return GRAPH[slug]
+
+
+def sparql_prefixes() -> str:
+    """The PREFIX lines for every namespace above, to prepend to a query."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
