@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "DEFAULT_STORE"]
@@ -15,7 +18,8 @@ class Settings(BaseSettings):
     """Everything configurable about a conflictkg process.
 
     Each field is read from the environment variable ``CONFLICTKG_<NAME>``
-    (``CONFLICTKG_STORE``, ``CONFLICTKG_QUERY_TIMEOUT_S`` …) unless passed in.
+    (``CONFLICTKG_STORE``, ``CONFLICTKG_QUERY_TIMEOUT_S`` …) unless passed in;
+    lists are JSON (``CONFLICTKG_CORS_ORIGINS='["https://a.example"]'``).
     """
 
     model_config = SettingsConfigDict(env_prefix="CONFLICTKG_", extra="forbid")
@@ -23,7 +27,54 @@ class Settings(BaseSettings):
     store: str = Field(DEFAULT_STORE, description="Store folder, or ':memory:'.")
     host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP server listens on.")
-    query_timeout_s: float = Field(30.0, gt=0, description="Time limit of one query, in seconds.")
-    max_result_rows: int = Field(100_000, gt=0, description="Most rows a query result may have.")
-    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
-    update_token: str | None = Field(None, description="Bearer token that allows SPARQL Update; none: read-only.")
+    query_timeout_s: float = Field(30.0, gt=0, description="Time limit of one query, in seconds; a query past it is stopped.")
+    max_result_rows: int = Field(100_000, gt=0, description="Most rows (or triples) a query result may have.")
+    max_result_bytes: int = Field(256 * 1024 * 1024, gt=0, description="Most bytes a serialized query result may have.")
+    max_body_bytes: int = Field(1024 * 1024, gt=0, description="Largest request body accepted (queries, updates, graphs).")
+    query_workers: int = Field(
+        max(2, min(4, os.cpu_count() or 2)), ge=1, le=64, description="Worker processes that run queries (queries at once)."
+    )
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS ('*' allowed, never with credentials).")
+    update_token: str | None = Field(None, repr=False, description="Bearer token that allows SPARQL Update and graph writes; none: read-only.")
+    service_allowlist: list[str] = Field(
+        default_factory=list, description="IRI prefixes SERVICE and LOAD may reach (file: never); empty: none."
+    )
+    queries_dir: str | None = Field(None, description="Folder of saved .rq queries (default: the shipped queries/).")
+    update_token_file: Path | None = Field(
+        None, description="A file holding the update token (read when update_token is not set)."
+    )
+    store_query_url: str | None = Field(
+        None, description="SPARQL Query endpoint of a remote store laid out otherwise than Oxigraph's /query."
+    )
+    store_update_url: str | None = Field(None, description="SPARQL Update endpoint of a remote store.")
+    store_gsp_url: str | None = Field(None, description="Graph Store Protocol endpoint of a remote store.")
+    store_user: str | None = Field(None, description="User name for a remote store (HTTP basic auth).")
+    store_password: SecretStr | None = Field(None, description="Password for a remote store (HTTP basic auth).")
+    store_token: SecretStr | None = Field(None, description="Bearer token for a remote store.")
+
+    @model_validator(mode="after")
+    def _update_token_from_file(self) -> Settings:
+        # Secrets come from the environment or a file, never the command line.
+        if self.update_token is None and self.update_token_file is not None:
+            try:
+                token = self.update_token_file.read_text(encoding="utf-8").strip()
+            except OSError as err:
+                raise ValueError(f"update_token_file {self.update_token_file}: cannot read: {err.strerror}") from None
+            self.update_token = token or None
+        return self
+
+    def store_options(self) -> dict[str, object]:
+        """Keyword arguments for :func:`conflictkg.graph.store.open_store` beyond the store spec."""
+
+        def secret(value: SecretStr | None) -> str | None:
+            return value.get_secret_value() if value is not None else None
+
+        return {
+            "query_url": self.store_query_url,
+            "update_url": self.store_update_url,
+            "store_url": self.store_gsp_url,
+            "user": self.store_user,
+            "password": secret(self.store_password),
+            "token": secret(self.store_token),
+            "timeout_s": self.query_timeout_s,
+        }

@@ -1,8 +1,10 @@
-"""The fact store: an rdflib ``Dataset`` on Oxigraph, embedded on disk or in memory.
+"""The fact store: Oxigraph embedded on disk or in memory, or any SPARQL 1.1 server.
 
-One class, :class:`Store`, is the interface every loader, analysis and HTTP
-route talks to. Queries go to Oxigraph as *strings* so Oxigraph's engine runs
-them (a prepared rdflib ``Query`` would make rdflib fall back to its own,
+One interface, :class:`FactStore`, is what every loader, analysis and HTTP
+route talks to; :class:`Store` is the embedded Oxigraph kind and
+:class:`~conflictkg.graph.remote.RemoteStore` the SPARQL-server kind;
+:func:`open_store` picks one from a spec. Queries go to Oxigraph as *strings*
+so Oxigraph's engine runs them (a prepared rdflib ``Query`` would make rdflib fall back to its own,
 much slower evaluator). Results come back as pyoxigraph objects, which the
 HTTP layer serializes natively; :meth:`Store.select` converts to rdflib terms
 for Python callers who want them.
@@ -11,6 +13,7 @@ for Python callers who want them.
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Union
@@ -25,8 +28,12 @@ from conflictkg.ontology.vocab import PREFIXES
 
 __all__ = [
     "MEMORY",
+    "REMOTE_SCHEMES",
+    "FactStore",
     "QueryResult",
     "Store",
+    "insert_data",
+    "read_quads",
     "format_for_path",
     "open_store",
     "to_ox",
@@ -35,6 +42,9 @@ __all__ = [
 
 #: The store spec that means "in memory, gone when closed".
 MEMORY = ":memory:"
+
+#: Store specs starting with one of these name a SPARQL 1.1 server (Oxigraph's layout).
+REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
 
 QueryResult = Union[ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples]
 
@@ -118,7 +128,218 @@ def _parse_error(err: SyntaxError, file: str | None) -> ParseError:
     return ParseError(str(msg), file=file, line=line, column=column)
 
 
-class Store:
+def read_quads(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    fmt: str | None = None,
+    graph: str | None = None,
+    base_iri: str | None = None,
+) -> list[ox.Quad]:
+    """Parse RDF files completely with Oxigraph's parsers, before anything is written.
+
+    Every kind of store stages a load through this function, so a bad file
+    is refused with the same message whatever the store is.
+
+    Parameters
+    ----------
+    paths, fmt, graph, base_iri
+        As in :meth:`FactStore.load`.
+
+    Returns
+    -------
+    list of pyoxigraph.Quad
+        The quads of all files, in file order.
+
+    Raises
+    ------
+    InputError, UnsupportedFormat, ParseError
+        As in :meth:`FactStore.load`.
+    """
+    target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+    staged: list[ox.Quad] = []
+    for raw in paths:
+        path = Path(raw)
+        rdf_format = format_for_path(path, fmt)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file", file=str(path))
+        try:
+            for quad in ox.parse(
+                path=str(path),
+                format=rdf_format,
+                base_iri=base_iri or path.resolve().as_uri(),
+            ):
+                if isinstance(quad.graph_name, ox.DefaultGraph) and graph:
+                    quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+                staged.append(quad)
+        except SyntaxError as err:
+            raise _parse_error(err, str(path)) from err
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(f"{path}: cannot read: {err}", file=str(path)) from err
+    return staged
+
+
+def insert_data(quads: Iterable[ox.Quad]) -> str:
+    """The body of a SPARQL ``INSERT DATA`` adding these quads, grouped by graph.
+
+    Terms are written in their N-Triples form by pyoxigraph, so every value is
+    escaped as an RDF term; nothing is spliced as text.
+    """
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        key = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
+        by_graph.setdefault(key, []).append(f"{q.subject} {q.predicate} {q.object} .")
+    parts = []
+    for g, triples in by_graph.items():
+        body = "\n".join(triples)
+        parts.append(f"GRAPH {g} {{\n{body}\n}}" if g else body)
+    return "INSERT DATA {\n" + "\n".join(parts) + "\n}"
+
+
+class FactStore(ABC):
+    """What a conflictkg store is, whatever holds the data.
+
+    Implemented by :class:`Store` (embedded Oxigraph, on disk or in memory)
+    and :class:`~conflictkg.graph.remote.RemoteStore` (any SPARQL 1.1 server).
+    Results are pyoxigraph objects for every kind, so callers never ask which
+    kind they hold. Every write is all or nothing.
+    """
+
+    #: The folder of an on-disk store; ``None`` for the other kinds.
+    path: Path | None = None
+
+    @property
+    @abstractmethod
+    def kind(self) -> str:
+        """``"memory"``, ``"disk"`` or ``"remote"``."""
+
+    @property
+    @abstractmethod
+    def dataset(self) -> Dataset:
+        """An rdflib ``Dataset`` view of the same data (no copy)."""
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Node] | None = None,
+        default_graph: Sequence[str | Node] | None = None,
+        named_graphs: Sequence[str | Node] | None = None,
+        union_default_graph: bool = False,
+        prefixes: bool = True,
+    ) -> QueryResult:
+        """Run a SPARQL query and return its pyoxigraph result."""
+
+    def select(self, sparql: str, **kwargs: object) -> list[dict[str, Identifier | None]]:
+        """Run a SELECT query and return its rows as dicts of rdflib terms.
+
+        For analysis code and tests; the HTTP layer serializes :meth:`query`
+        results natively instead.
+        """
+        result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
+        if not isinstance(result, ox.QuerySolutions):
+            raise InputError("select() needs a SELECT query", parameter="query")
+        names = [v.value for v in result.variables]
+        return [{n: from_ox(row[n]) for n in names} for row in result]
+
+    def ask(self, sparql: str, **kwargs: object) -> bool:
+        """Run an ASK query and return its boolean."""
+        result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
+        if not isinstance(result, ox.QueryBoolean):
+            raise InputError("ask() needs an ASK query", parameter="query")
+        return bool(result)
+
+    @abstractmethod
+    def count(self, graph: str | Node | None = None) -> int:
+        """The number of quads in the store, or of triples in one named graph."""
+
+    @abstractmethod
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the named graphs in the store, sorted."""
+
+    @abstractmethod
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad in the store, streamed."""
+
+    @abstractmethod
+    def update(self, sparql_update: str, *, prefixes: bool = True) -> None:
+        """Run a SPARQL 1.1 Update atomically."""
+
+    @abstractmethod
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one transaction: all of them or, on error, none."""
+
+    def load(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        fmt: str | None = None,
+        graph: str | None = None,
+        base_iri: str | None = None,
+    ) -> int:
+        """Load RDF files, all or nothing, with Oxigraph's parsers.
+
+        Every file is parsed completely before anything is written, and the
+        quads of all files are added in one transaction, so a syntax error in
+        the last file leaves the store exactly as it was.
+
+        Parameters
+        ----------
+        paths : sequence of paths
+            Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML files.
+        fmt : str, optional
+            The format of every file; by default each file's ending decides.
+        graph : str, optional
+            The named graph that receives the triples of triple-only formats
+            (and the default-graph triples of quad formats). By default they
+            go to the default graph.
+        base_iri : str, optional
+            Base IRI for relative IRIs; by default the file's own ``file:`` IRI.
+
+        Returns
+        -------
+        int
+            The number of quads read (duplicates of stored quads included).
+
+        Raises
+        ------
+        InputError
+            A file is missing or unreadable.
+        UnsupportedFormat
+            A file's format cannot be told or is not RDF.
+        ParseError
+            A file has a syntax error; the message names file, line and column.
+        StoreError
+            The store refused the write; nothing was written.
+        """
+        staged = read_quads(paths, fmt=fmt, graph=graph, base_iri=base_iri)
+        self.extend(staged)
+        return len(staged)
+
+    @abstractmethod
+    def replace_all(self, quads: Iterable[ox.Quad]) -> None:
+        """Replace everything in the store by these quads, in one transaction."""
+
+    @abstractmethod
+    def clear_graph(self, graph: str | Node) -> None:
+        """Remove one named graph and its triples."""
+
+    @abstractmethod
+    def flush(self) -> None:
+        """Make sure everything written is durable."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store."""
+
+    def __enter__(self) -> FactStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Store(FactStore):
     """The conflictkg fact store: named graphs of facts on Oxigraph.
 
     Parameters
@@ -153,7 +374,7 @@ class Store:
 
     @property
     def kind(self) -> str:
-        """``"memory"`` or ``"disk"``."""
+        """``"memory"`` or ``"disk"`` (``"remote"`` is :class:`RemoteStore`)."""
         return "memory" if self.path is None else "disk"
 
     @property
@@ -229,25 +450,6 @@ class Store:
                 raise InputError(str(err), parameter="substitutions") from err
             raise
 
-    def select(self, sparql: str, **kwargs: object) -> list[dict[str, Identifier | None]]:
-        """Run a SELECT query and return its rows as dicts of rdflib terms.
-
-        For analysis code and tests; the HTTP layer serializes :meth:`query`
-        results natively instead.
-        """
-        result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
-        if not isinstance(result, ox.QuerySolutions):
-            raise InputError("select() needs a SELECT query", parameter="query")
-        names = [v.value for v in result.variables]
-        return [{n: from_ox(row[n]) for n in names} for row in result]
-
-    def ask(self, sparql: str, **kwargs: object) -> bool:
-        """Run an ASK query and return its boolean."""
-        result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
-        if not isinstance(result, ox.QueryBoolean):
-            raise InputError("ask() needs an ASK query", parameter="query")
-        return bool(result)
-
     def count(self, graph: str | Node | None = None) -> int:
         """The number of quads in the store, or of triples in one named graph."""
         if graph is None:
@@ -289,64 +491,30 @@ class Store:
         graph: str | None = None,
         base_iri: str | None = None,
     ) -> int:
-        """Load RDF files, all or nothing, with Oxigraph's parsers.
+        """Load RDF files, all or nothing (see :meth:`FactStore.load`).
 
-        Every file is parsed completely before anything is written, and the
-        quads of all files are added in one transaction, so a syntax error in
-        the last file leaves the store exactly as it was.
-
-        Parameters
-        ----------
-        paths : sequence of paths
-            Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML files.
-        fmt : str, optional
-            The format of every file; by default each file's ending decides.
-        graph : str, optional
-            The named graph that receives the triples of triple-only formats
-            (and the default-graph triples of quad formats). By default they
-            go to the default graph.
-        base_iri : str, optional
-            Base IRI for relative IRIs; by default the file's own ``file:`` IRI.
-
-        Returns
-        -------
-        int
-            The number of quads read (duplicates of stored quads included).
-
-        Raises
-        ------
-        InputError
-            A file is missing or unreadable.
-        UnsupportedFormat
-            A file's format cannot be told or is not RDF.
-        ParseError
-            A file has a syntax error; the message names file, line and column.
+        The quads of all files go in with one pyoxigraph ``extend``: one
+        RocksDB transaction, so a crash (even SIGKILL) mid-load leaves either
+        all of them or none (``tests/graph/test_crash.py`` checks it).
         """
-        target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-        staged: list[ox.Quad] = []
-        for raw in paths:
-            path = Path(raw)
-            rdf_format = format_for_path(path, fmt)
-            if not path.is_file():
-                raise InputError(f"{path}: no such file", file=str(path))
-            try:
-                for quad in ox.parse(
-                    path=str(path),
-                    format=rdf_format,
-                    base_iri=base_iri or path.resolve().as_uri(),
-                ):
-                    if isinstance(quad.graph_name, ox.DefaultGraph) and graph:
-                        quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
-                    staged.append(quad)
-            except SyntaxError as err:
-                raise _parse_error(err, str(path)) from err
-            except (OSError, UnicodeDecodeError) as err:
-                raise InputError(f"{path}: cannot read: {err}", file=str(path)) from err
+        staged = read_quads(paths, fmt=fmt, graph=graph, base_iri=base_iri)
         try:
             self._ox.extend(staged)
         except OSError as err:
             raise StoreError(f"writing to the store failed, nothing was written: {err}") from err
         return len(staged)
+
+    def replace_all(self, quads: Iterable[ox.Quad]) -> None:
+        """Replace everything in the store by these quads, in one transaction.
+
+        One SPARQL update (``DROP ALL`` then ``INSERT DATA``) is one Oxigraph
+        transaction, so a crash leaves the old content or the new, never an
+        empty or half-filled store.
+        """
+        try:
+            self._ox.update("DROP SILENT ALL ;\n" + insert_data(quads))
+        except OSError as err:
+            raise StoreError(f"writing to the store failed, nothing was written: {err}") from err
 
     def clear_graph(self, graph: str | Node) -> None:
         """Remove one named graph and its triples."""
@@ -372,8 +540,33 @@ class Store:
         self.close()
 
 
-def open_store(spec: str | os.PathLike[str] | None) -> Store:
-    """Open the store a spec names: a folder path, or ``":memory:"``.
+def open_store(
+    spec: str | os.PathLike[str] | None,
+    *,
+    query_url: str | None = None,
+    update_url: str | None = None,
+    store_url: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    token: str | None = None,
+    timeout_s: float | None = None,
+) -> FactStore:
+    """Open the store a spec names: a folder path, ``":memory:"``, or a SPARQL server.
+
+    Parameters
+    ----------
+    spec : str or path-like or None
+        A folder (the embedded on-disk store), ``":memory:"`` (or ``None``),
+        ``sparql+http://HOST:PORT`` for a SPARQL 1.1 server laid out like
+        Oxigraph's (``/query``, ``/update``, ``/store``), or ``"sparql"`` with
+        ``query_url`` (and ``update_url``, ``store_url``) naming each endpoint.
+    query_url, update_url, store_url : str, optional
+        The Query, Update and Graph Store Protocol endpoints of a server laid
+        out otherwise; each overrides the one derived from a ``sparql+http`` spec.
+    user, password, token : str, optional
+        HTTP basic credentials or a bearer token for the server.
+    timeout_s : float, optional
+        Time limit of one request to the server.
 
     Raises
     ------
@@ -383,9 +576,17 @@ def open_store(spec: str | os.PathLike[str] | None) -> Store:
         If the folder cannot be opened (another process holds it, say).
     """
     text = str(spec) if spec is not None else MEMORY
-    if "://" in text:
+    remote = {"query_url": query_url, "update_url": update_url, "store_url": store_url}
+    if text.startswith(REMOTE_SCHEMES) or (text == "sparql" and query_url):
+        from conflictkg.graph.remote import RemoteStore
+
+        return RemoteStore.from_spec(
+            text, **remote, user=user, password=password, token=token, timeout_s=timeout_s
+        )
+    if "://" in text or text == "sparql":
         raise InputError(
-            f"store {text!r}: remote SPARQL stores are not supported yet; give a folder path or {MEMORY!r}",
+            f"store {text!r}: not a store this build knows; give a folder path, {MEMORY!r}, "
+            "sparql+http://HOST:PORT, or 'sparql' with the query URL set",
             parameter="store",
         )
     return Store(None if text == MEMORY else text)

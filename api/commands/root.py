@@ -24,7 +24,7 @@ app = typer.Typer(
 def _root(
     ctx: typer.Context,
     store: Optional[str] = typer.Option(
-        None, "--store", help="Store folder or ':memory:' (default: $CONFLICTKG_STORE or var/store)."
+        None, "--store", help="Store folder, ':memory:' or sparql+http://HOST:PORT (default: $CONFLICTKG_STORE or var/store)."
     ),
 ) -> None:
     overrides = {"store": store} if store else {}
@@ -39,4 +39,5 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 def store_of(ctx: typer.Context) -> Store:
     """Open the store the settings name (the caller closes it)."""
-    return open_store(settings_of(ctx).store)
+    settings = settings_of(ctx)
+    return open_store(settings.store, **settings.store_options())

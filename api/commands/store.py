@@ -1,0 +1,43 @@
+"""``conflictkg dump`` and ``conflictkg restore``: the whole store to a file and back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from conflictkg.api.commands.root import app, store_of
+from conflictkg.graph.dump import dump as dump_store
+from conflictkg.graph.dump import restore as restore_store
+
+__all__: list[str] = []
+
+err = Console(stderr=True)
+
+
+@app.command()
+def dump(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The dump file: .trig (TriG) or .nq (N-Quads)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="trig or nquads (default: from the ending)."),
+) -> None:
+    """Write every quad of the store to FILE, streaming; the file appears only when complete."""
+    with store_of(ctx) as store:
+        written = dump_store(store, file, fmt=fmt)
+    err.print(f"dumped {written} quads to {file}")
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A dump: .trig (TriG) or .nq (N-Quads)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="trig or nquads (default: from the ending)."),
+    replace: bool = typer.Option(False, "--replace", help="Swap the store's content for the dump (one transaction)."),
+) -> None:
+    """Load a dump into the store, all or nothing; a non-empty store is refused unless --replace."""
+    with store_of(ctx) as store:
+        read = restore_store(store, file, fmt=fmt, replace=replace)
+        held = store.count()
+    err.print(f"restored {read} quads from {file}; store now holds {held} quads")
