@@ -50,6 +50,7 @@ _GRAPH_TYPES = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
 }
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_OXIGRAPH_CANCELLED = b"The SPARQL operation has been cancelled"
 _NOT_STAGING = f'FILTER(!STRSTARTS(STR(?g), "{STAGING_PREFIX}"))'
 
 
@@ -84,23 +85,49 @@ def _values_clause(substitutions: Mapping[str, Node]) -> str:
 
 
 class _ResponseStream(io.RawIOBase):
-    """A streamed HTTP response body as a binary file, closed when read to the end."""
+    """A streamed HTTP response body as a binary file, closed when read to the end.
 
-    def __init__(self, response: httpx.Response) -> None:
+    Errors while streaming surface as conflictkg errors from the iteration
+    that reads them (pyoxigraph passes them through unchanged).
+    """
+
+    def __init__(self, response: httpx.Response, where: str, limit: float) -> None:
         self._response = response
         self._chunks = response.iter_bytes()
         self._pending = b""
+        self._where, self._limit = where, limit
+        self._oxigraph = response.headers.get("server", "").startswith("Oxigraph")
 
     def readable(self) -> bool:
         return True
 
+    def _next_chunk(self) -> bytes | None:
+        try:
+            chunk = next(self._chunks)
+        except StopIteration:
+            return None
+        except httpx.TimeoutException as err:
+            self.close()
+            raise QueryTimeout(
+                f"the SPARQL server at {self._where} sent no more results within {self._limit:g} s", url=self._where
+            ) from err
+        except httpx.HTTPError as err:
+            self.close()
+            raise StoreError(f"the SPARQL server at {self._where} broke off its answer: {err}", url=self._where) from err
+        if self._oxigraph and chunk.rstrip().endswith(_OXIGRAPH_CANCELLED):
+            # Oxigraph has already answered 200 when its --timeout-s strikes, so it
+            # ends the body with this sentence instead of the rest of the results.
+            self.close()
+            raise QueryTimeout(f"the SPARQL server at {self._where} stopped the query at its time limit", url=self._where)
+        return chunk
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         while not self._pending:
-            try:
-                self._pending = next(self._chunks)
-            except StopIteration:
+            chunk = self._next_chunk()
+            if chunk is None:
                 self.close()
                 return 0
+            self._pending = chunk
         n = min(len(buffer), len(self._pending))
         buffer[:n] = self._pending[:n]
         self._pending = self._pending[n:]
@@ -340,7 +367,8 @@ class RemoteStore(FactStore):
         ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype in _RESULT_TYPES:
             try:
-                return ox.parse_query_results(_ResponseStream(response), _RESULT_TYPES[ctype])
+                stream = _ResponseStream(response, self.url, self.timeout_s)
+                return ox.parse_query_results(stream, _RESULT_TYPES[ctype])
             except SyntaxError as err:
                 response.close()
                 raise StoreError(f"the SPARQL server at {self.url} sent unreadable results: {err}") from err

@@ -473,11 +473,16 @@ class Store(FactStore):
         ------
         QuerySyntaxError
             If the update does not parse; nothing is changed.
+        StoreError
+            If an operation fails while running; nothing is changed.
         """
         try:
             self._ox.update(sparql_update, **({"prefixes": PREFIXES} if prefixes else {}))
         except SyntaxError as err:
             raise QuerySyntaxError(str(err.args[0] if err.args else err), parameter="update") from err
+        except OSError as err:
+            # A failing operation (a LOAD that cannot fetch, say) aborts the whole update.
+            raise StoreError(f"the update failed, nothing was changed: {err}") from err
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction: all of them or, on error, none."""

@@ -43,10 +43,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_oxigraph(location: Path, port: int) -> subprocess.Popen[bytes]:
+def start_oxigraph(location: Path, port: int, *options: str) -> subprocess.Popen[bytes]:
     """Start ``oxigraph serve`` on 127.0.0.1:``port`` and wait until it answers queries."""
     proc = subprocess.Popen(
-        [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -80,6 +80,26 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc = start_oxigraph(tmp_path_factory.mktemp("oxigraph"), port)
     yield f"http://127.0.0.1:{port}"
     stop(proc)
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on (for servers a test starts, or to be refused)."""
+    return free_port()
+
+
+@pytest.fixture
+def oxigraph_factory(tmp_path: Path) -> Iterator[object]:
+    """Start more ``oxigraph serve`` processes (``start(port, *options)``); all stop after the test."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(port: int, *options: str) -> str:
+        started.append(start_oxigraph(tmp_path / f"oxigraph-{port}", port, *options))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for proc in started:
+        stop(proc)
 
 
 @pytest.fixture
