@@ -6,11 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from conflictkg.api.errors import install_error_handlers
-from conflictkg.api.routes import sparql
+from conflictkg.api.routes import pages, queries, sparql
+from conflictkg.api.routes import store as graph_store
+from conflictkg.api.routes.pages import STATIC_DIR
 from conflictkg.api.settings import Settings
+from conflictkg.graph.protocol import SparqlService
 from conflictkg.graph.store import Store, open_store
+from conflictkg.graph.workers import Limits
 
 __all__ = ["create_app"]
 
@@ -23,19 +29,36 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     settings : Settings, optional
         Defaults to settings read from the environment.
     store : Store, optional
-        An already open store (tests pass an in-memory one); otherwise the
-        store named by ``settings.store`` is opened when the app starts and
-        closed when it stops.
+        An already open store (tests pass their own); otherwise the store
+        named by ``settings.store`` is opened when the app starts and closed
+        when it stops.
+
+    Notes
+    -----
+    Service endpoints live at fixed paths (``/sparql``, ``/store``,
+    ``/static``, ``/network``); saved queries live under ``/queries/``, so a
+    query's name can never shadow a service endpoint.
     """
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
-        app.state.store = store if store is not None else open_store(settings.store, **settings.store_options())
+        app.state.store = store if store is not None else open_store(settings.store)
+        app.state.service = SparqlService(
+            app.state.store,
+            limits=Limits(
+                timeout_s=settings.query_timeout_s,
+                max_rows=settings.max_result_rows,
+                max_bytes=settings.max_result_bytes,
+            ),
+            workers=settings.query_workers,
+            allow=settings.service_allowlist,
+        )
         try:
             yield
         finally:
+            app.state.service.close()
             if owned:
                 app.state.store.close()
 
@@ -47,5 +70,18 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     app.state.settings = settings
     install_error_handlers(app)
+    if settings.cors_origins:
+        # Bearer tokens travel in a header, never cookies: credentials stay off, so '*' is safe.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type", "Authorization"],
+        )
     app.include_router(sparql.router)
+    app.include_router(queries.router)
+    app.include_router(graph_store.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     return app

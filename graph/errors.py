@@ -14,6 +14,10 @@ __all__ = [
     "UnknownEntity",
     "StoreError",
     "ValidationFailed",
+    "OutboundRequestRefused",
+    "NotAcceptable",
+    "AuthenticationRequired",
+    "RequestTooLarge",
 ]
 
 
@@ -103,3 +107,27 @@ class StoreError(KGError):
     """The store could not be opened or written."""
 
     code = "store_error"
+
+
+class OutboundRequestRefused(InputError):
+    """A query or update would make the server fetch from another host (SERVICE, LOAD, FROM)."""
+
+    code = "outbound_refused"
+
+
+class NotAcceptable(KGError):
+    """No result format the client accepts fits the kind of result."""
+
+    code = "not_acceptable"
+
+
+class AuthenticationRequired(ForbiddenOperation):
+    """The operation needs credentials (a bearer token) and none were given."""
+
+    code = "unauthorized"
+
+
+class RequestTooLarge(InputError):
+    """A request body is bigger than the configured cap."""
+
+    code = "request_too_large"

@@ -5,14 +5,16 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
+from typing import Optional
 
 import pyoxigraph as ox
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from conflictkg.api.commands.root import app, store_of
+from conflictkg.api.commands.root import app, settings_of, store_of
 from conflictkg.graph.results import serialize_result
+from conflictkg.graph.saved import QUERIES_DIR, find_saved
 
 __all__: list[str] = []
 
@@ -56,15 +58,38 @@ def _cell(term: object) -> str:
     return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
 
 
+def _params(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise typer.BadParameter(f"{pair!r}: write NAME=VALUE", param_hint="--param")
+        if name in values:
+            raise typer.BadParameter(f"{name!r} is given more than once", param_hint="--param")
+        values[name] = value
+    return values
+
+
 @app.command()
 def query(
     ctx: typer.Context,
-    query: str = typer.Argument(..., help="A SPARQL query, or a path to an .rq file."),
+    query: Optional[str] = typer.Argument(None, help="A SPARQL query, or a path to an .rq file."),
+    saved: Optional[str] = typer.Option(None, "--saved", help="Run the saved query of this name (from queries/)."),
+    param: list[str] = typer.Option([], "--param", "-p", help="A saved query's parameter, NAME=VALUE (repeatable)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="How to print the results."),
 ) -> None:
-    """Run a SPARQL query and print its results."""
+    """Run a SPARQL query, or a saved query with its parameters, and print its results."""
+    if (query is None) == (saved is None):
+        raise typer.BadParameter("give a QUERY or --saved NAME (one of them)", param_hint="QUERY")
+    if param and saved is None:
+        raise typer.BadParameter("--param only goes with --saved", param_hint="--param")
+    if saved is not None:
+        # The same binding as GET /queries/{name}: values become RDF terms, never query text.
+        text = find_saved(saved, settings_of(ctx).queries_dir or QUERIES_DIR).bind(_params(param))
+    else:
+        text = _query_text(query)
     with store_of(ctx) as store:
-        result = store.query(_query_text(query))
+        result = store.query(text)
         if isinstance(result, ox.QueryTriples):
             out_fmt = fmt.value if fmt.value in ("turtle", "ntriples") else "turtle"
             sys.stdout.buffer.write(serialize_result(result, out_fmt))

@@ -1,22 +1,102 @@
-"""The SPARQL endpoint: ``GET /sparql?query=…``."""
+"""The SPARQL 1.1 Protocol endpoint: ``/sparql`` by GET, POST form and direct POST."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
-from conflictkg.graph.results import serialize_result
+from conflictkg.api.http import form_fields, query_fields, read_body, require_token, respond, service_of, single
+from conflictkg.api.routes.pages import query_page, wants_html
+from conflictkg.graph.errors import InputError, UnsupportedFormat
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["sparql"])
 
+_FORM = "application/x-www-form-urlencoded"
+_QUERY = "application/sparql-query"
+_UPDATE = "application/sparql-update"
 
-@router.get("/sparql")
-def sparql_get(request: Request, query: str = Query(..., description="A SPARQL 1.1 query.")) -> Response:
-    """Run a SPARQL query; SELECT/ASK answer SPARQL JSON results, CONSTRUCT answers Turtle."""
-    # A plain ``def``: FastAPI runs it in a worker thread, off the event loop.
-    result = request.app.state.store.query(query)
-    if isinstance(result, ox.QueryTriples):
-        return Response(serialize_result(result, "turtle"), media_type="text/turtle")
-    return Response(serialize_result(result, "json"), media_type="application/sparql-results+json")
+
+def _dataset(fields: list[tuple[str, str]], prefix: str = "") -> tuple[list[str] | None, list[str] | None]:
+    default = [v for k, v in fields if k == f"{prefix}default-graph-uri"] or None
+    named = [v for k, v in fields if k == f"{prefix}named-graph-uri"] or None
+    return default, named
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"the {what} body is not UTF-8 (byte {err.start})", parameter="body") from None
+
+
+async def _query(request: Request, sparql: str, fields: list[tuple[str, str]]) -> Response:
+    if not sparql.strip():
+        raise InputError("the query is empty", parameter="query")
+    default, named = _dataset(fields)
+    answer = await run_in_threadpool(
+        service_of(request).query,
+        sparql,
+        accept=request.headers.get("accept"),
+        default_graph=default,
+        named_graphs=named,
+    )
+    return respond(answer)
+
+
+async def _update(request: Request, sparql_update: str, fields: list[tuple[str, str]]) -> Response:
+    require_token(request)
+    if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in fields):
+        raise InputError("using-graph-uri / using-named-graph-uri are not supported; put USING in the update", parameter="using-graph-uri")
+    if not sparql_update.strip():
+        raise InputError("the update is empty", parameter="update")
+    await run_in_threadpool(service_of(request).update, sparql_update)
+    return Response(status_code=204)
+
+
+@router.get("/sparql", summary="SPARQL query by GET; without a query, the service description or the query page")
+async def sparql_get(request: Request) -> Response:
+    """``?query=`` runs a query. Without one: the query page for browsers, the service description for RDF clients."""
+    fields = query_fields(request)
+    if single(fields, "update") is not None:
+        raise InputError("SPARQL Update must be sent by POST, not GET", parameter="update")
+    sparql = single(fields, "query")
+    if sparql is None:
+        if wants_html(request.headers.get("accept")):
+            return query_page(request)
+        endpoint = str(request.url.replace(query=""))
+        answer = service_of(request).description(
+            endpoint, accept=request.headers.get("accept"), update=bool(request.app.state.settings.update_token)
+        )
+        return respond(answer)
+    return await _query(request, sparql, fields)
+
+
+@router.post("/sparql", summary="SPARQL query or update by POST (form, sparql-query or sparql-update body)")
+async def sparql_post(request: Request) -> Response:
+    """A form with ``query=`` or ``update=``, or a direct ``application/sparql-query`` / ``-update`` body."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in (_FORM, _QUERY, _UPDATE):
+        raise UnsupportedFormat(
+            f"POST /sparql needs Content-Type {_FORM}, {_QUERY} or {_UPDATE}, not {content_type or 'none'!r}",
+            parameter="Content-Type",
+        )
+    url_fields = query_fields(request)
+    body = await read_body(request)
+    if content_type == _FORM:
+        fields = form_fields(body)
+        sparql, sparql_update = single(fields, "query"), single(fields, "update")
+        if sparql is not None and sparql_update is not None:
+            raise InputError("give either 'query' or 'update', not both", parameter="query")
+        if sparql is not None:
+            return await _query(request, sparql, fields)
+        if sparql_update is not None:
+            return await _update(request, sparql_update, fields)
+        raise InputError("the form has neither a 'query' nor an 'update' field", parameter="query")
+    if any(k in ("query", "update") for k, _ in url_fields):
+        raise InputError("with a direct POST body, the query goes in the body, not in the URL", parameter="query")
+    if content_type == _QUERY:
+        return await _query(request, _decode(body, "query"), url_fields)
+    return await _update(request, _decode(body, "update"), url_fields)

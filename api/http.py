@@ -1,0 +1,92 @@
+"""What every route shares: reading a capped body, the bearer token, turning an answer into a response."""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+from starlette.responses import Response, StreamingResponse
+
+from conflictkg.graph.errors import AuthenticationRequired, ForbiddenOperation, InputError, RequestTooLarge
+from conflictkg.graph.protocol import SparqlService
+from conflictkg.graph.workers import Answer
+
+__all__ = ["service_of", "read_body", "form_fields", "query_fields", "require_token", "respond", "single"]
+
+
+def service_of(request: Request) -> SparqlService:
+    """The app's :class:`SparqlService`."""
+    return request.app.state.service
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refused with 413 past ``max_body_bytes`` without reading it all."""
+    cap = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise RequestTooLarge(f"the request body has {declared} bytes; the limit is {cap}", limit=cap)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > cap:
+            raise RequestTooLarge(f"the request body is larger than {cap} bytes, the limit", limit=cap)
+    return bytes(body)
+
+
+def _pairs(raw: str, where: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise InputError(f"the {where} is not UTF-8 once percent-decoded", parameter=where) from None
+
+
+def query_fields(request: Request) -> list[tuple[str, str]]:
+    """The URL's query parameters, in order, repeats kept."""
+    return _pairs(request.url.query, "query string")
+
+
+def form_fields(body: bytes) -> list[tuple[str, str]]:
+    """The fields of an ``application/x-www-form-urlencoded`` body, in order, repeats kept."""
+    try:
+        text = body.decode("ascii")
+    except UnicodeDecodeError:
+        raise InputError("a form body must be ASCII (percent-encoded UTF-8)", parameter="body") from None
+    return _pairs(text, "form body")
+
+
+def single(fields: list[tuple[str, str]], name: str) -> str | None:
+    """The one value of a parameter; several are refused (the protocol allows exactly one)."""
+    values = [v for k, v in fields if k == name]
+    if len(values) > 1:
+        raise InputError(f"the parameter {name!r} is given {len(values)} times; give it once", parameter=name)
+    return values[0] if values else None
+
+
+def require_token(request: Request) -> None:
+    """Allow a write only with the configured bearer token (compared in constant time).
+
+    Raises
+    ------
+    ForbiddenOperation
+        403 when no token is configured (the endpoint is read-only) or the token is wrong.
+    AuthenticationRequired
+        401 when a token is configured but the request has none.
+    """
+    expected = request.app.state.settings.update_token
+    if not expected:
+        raise ForbiddenOperation("this endpoint is read-only: updates are disabled (no update token is configured)")
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise AuthenticationRequired("updates need 'Authorization: Bearer <token>'", parameter="Authorization")
+    if not hmac.compare_digest(given.strip().encode("utf-8"), expected.encode("utf-8")):
+        raise ForbiddenOperation("the bearer token is not valid for updates", parameter="Authorization")
+
+
+def respond(answer: Answer, *, status_code: int = 200, head: bool = False) -> Response:
+    """A response for an answer: whole when it came whole, streamed otherwise."""
+    headers = {"Vary": "Accept"}
+    if answer.body is not None:
+        return Response(b"" if head else answer.body, status_code=status_code, media_type=answer.media_type, headers=headers)
+    return StreamingResponse(answer.chunks, status_code=status_code, media_type=answer.media_type, headers=headers)

@@ -1,0 +1,45 @@
+"""The query page: a SPARQL editor (YASGUI) with the saved queries as examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, Response
+
+from conflictkg.graph.results import GRAPH, MEDIA_FORMATS, parse_accept
+
+__all__ = ["router", "query_page", "wants_html", "STATIC_DIR", "YASGUI_DIR"]
+
+router = APIRouter(tags=["pages"])
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+#: Where `make install` puts YASGUI from the npm registry (gitignored, never committed).
+YASGUI_DIR = STATIC_DIR / "vendor" / "node_modules" / "@zazuko" / "yasgui" / "build"
+
+
+def wants_html(accept: str | None) -> bool:
+    """Whether a client asks for HTML by name at least as much as for any RDF format."""
+    ranges = parse_accept(accept)
+    html = max((q for media, q, _ in ranges if media == "text/html"), default=0.0)
+    rdf_types = {f.media_type for f in MEDIA_FORMATS if f.kind == GRAPH}
+    rdf = max((q for media, q, _ in ranges if media in rdf_types), default=0.0)
+    return html > 0 and html >= rdf
+
+
+def query_page(request: Request) -> Response:
+    """The HTML of the query page."""
+    html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    if not (YASGUI_DIR / "yasgui.min.js").is_file():
+        html = html.replace(
+            "<!--missing-->",
+            '<p class="missing">The editor is not installed: run <code>make install</code> '
+            "(it fetches YASGUI from the npm registry into api/static/vendor).</p>",
+        )
+    return HTMLResponse(html, headers={"Vary": "Accept"})
+
+
+@router.get("/", summary="The query page", response_class=HTMLResponse)
+def index(request: Request) -> Response:
+    """A SPARQL editor with the saved queries as examples, and a results table."""
+    return query_page(request)

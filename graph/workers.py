@@ -1,0 +1,489 @@
+"""Bounded query execution: a pool of worker processes that are killed and replaced on timeout.
+
+pyoxigraph cannot cancel a running query, so a query that must be stoppable
+cannot run in the server's own process. Each worker is a separate process
+with its own view of the store:
+
+- an on-disk store is opened **read-only** by every worker
+  (``pyoxigraph.Store.read_only``). A read-only open sees the store as it was
+  when opened, so the server — the only writer — bumps a *generation* after
+  each committed write (:meth:`QueryPool.committed`), every job carries the
+  generation, and a worker that sees a newer one reopens first. Workers
+  therefore see every write committed before the query was received.
+- an in-memory store cannot be shared between processes: the pool writes an
+  N-Quads snapshot after each committed write and workers load it. Honest
+  limit: each write costs a full copy, so this is for small stores (tests,
+  demos); serve large data from an on-disk store.
+
+A query that runs past its deadline gets :class:`QueryTimeout`; its worker is
+killed (the only way to stop Oxigraph) and a fresh one is started in the
+background, so other queries keep their workers and are not delayed.
+
+Results are evaluated and serialized by Oxigraph inside the worker and come
+back as bytes, in chunks once they pass ``stream_threshold``. Row and byte
+caps are checked while serializing, so a huge result is cut off early.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import multiprocessing as mp
+import os
+import queue
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from conflictkg.graph import errors
+from conflictkg.graph.results import media_format
+
+__all__ = ["QueryJob", "Limits", "Answer", "QueryPool", "run_job", "ox_query"]
+
+log = logging.getLogger("conflictkg.workers")
+
+_SYNTAX_AT = re.compile(r"error at (\d+):(\d+)")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds of one query."""
+
+    timeout_s: float = 30.0
+    max_rows: int = 100_000
+    max_bytes: int = 256 * 1024 * 1024
+    stream_threshold: int = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query to run: its text, dataset, bindings, and the formats to write each kind of result in.
+
+    ``solutions_format`` and ``graph_format`` are media types of
+    :data:`~conflictkg.graph.results.MEDIA_FORMATS`, or ``None`` when the
+    client accepts no format of that kind.
+    """
+
+    sparql: str
+    solutions_format: str | None
+    graph_format: str | None
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    substitutions: tuple[tuple[str, object], ...] = ()
+    prefixes: Mapping[str, str] | None = None
+
+
+@dataclass
+class Answer:
+    """A serialized query result: its media type and its bytes, possibly still arriving."""
+
+    media_type: str
+    chunks: Iterator[bytes]
+    kind: str = "solutions"
+    #: The whole body when it came in one piece (then ``chunks`` yields just it).
+    body: bytes | None = None
+
+    def read(self) -> bytes:
+        """All of the body at once."""
+        return b"".join(self.chunks)
+
+
+# --------------------------------------------------------------------------
+# The work itself: shared by the worker processes and by in-process execution.
+
+
+class _Overflow(Exception):
+    pass
+
+
+class _Sink(io.RawIOBase):
+    """A binary writer that enforces a byte cap (and optionally a line cap) and forwards chunks."""
+
+    def __init__(self, limits: Limits, send=None, max_lines: int | None = None) -> None:
+        self.limits, self.send, self.max_lines = limits, send, max_lines
+        self.buffer = bytearray()
+        self.total = 0
+        self.lines = 0
+        self.streaming = False
+        self.overflow: str | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        data = bytes(data)
+        self.total += len(data)
+        if self.total > self.limits.max_bytes:
+            self.overflow = "bytes"
+            raise _Overflow()
+        if self.max_lines is not None:
+            self.lines += data.count(b"\n")
+            if self.lines > self.max_lines:
+                self.overflow = "rows"
+                raise _Overflow()
+        self.buffer += data
+        if self.send is not None and len(self.buffer) >= self.limits.stream_threshold:
+            self.send(bytes(self.buffer), self.streaming)
+            self.streaming = True
+            self.buffer.clear()
+        return len(data)
+
+
+def _too_large(what: str, limits: Limits) -> errors.ResultTooLarge:
+    if what == "rows":
+        return errors.ResultTooLarge(
+            f"the result has more than {limits.max_rows} rows, the endpoint's limit; add LIMIT or narrow the query",
+            limit=limits.max_rows,
+        )
+    return errors.ResultTooLarge(
+        f"the result is larger than {limits.max_bytes} bytes, the endpoint's limit; add LIMIT or narrow the query",
+        limit=limits.max_bytes,
+    )
+
+
+def _serialize_capped(write, limits: Limits, sink: _Sink) -> None:
+    try:
+        write(sink)
+    except Exception as err:  # Oxigraph wraps the writer's exception; the sink knows why
+        if sink.overflow:
+            raise _too_large(sink.overflow, limits) from None
+        raise err
+
+
+def _syntax(err: SyntaxError) -> errors.QuerySyntaxError:
+    message = str(err.args[0] if err.args else err)
+    where = _SYNTAX_AT.search(message)
+    details = {"line": int(where[1]), "column": int(where[2])} if where else {}
+    return errors.QuerySyntaxError(message, parameter="query", **details)
+
+
+def ox_query(store: ox.Store, job: QueryJob) -> object:
+    """Evaluate a job's query on a pyoxigraph store (what a worker does)."""
+    kwargs: dict[str, object] = {}
+    if job.prefixes:
+        kwargs["prefixes"] = dict(job.prefixes)
+    if job.default_graph is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
+    if job.named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    if job.substitutions:
+        kwargs["substitutions"] = {ox.Variable(k): v for k, v in job.substitutions}
+    try:
+        return store.query(job.sparql, **kwargs)
+    except SyntaxError as err:
+        raise _syntax(err) from None
+    except RuntimeError as err:
+        if job.substitutions and "variable" in str(err):
+            raise errors.InputError(str(err), parameter="substitutions") from None
+        raise
+
+
+def _format(media_type: str) -> tuple[str, object]:
+    row = media_format(media_type)
+    if row is None:
+        raise errors.NotAcceptable(f"{media_type} is not a format this endpoint writes", parameter="Accept")
+    return row.content_type, row.ox_format
+
+
+def run_job(evaluate, job: QueryJob, limits: Limits, send=None) -> tuple[str, str, bytes]:
+    """Evaluate one job and serialize its result natively, within the row and byte caps.
+
+    Parameters
+    ----------
+    evaluate : callable
+        ``evaluate(job)`` returns the pyoxigraph query result.
+    job : QueryJob
+    limits : Limits
+    send : callable, optional
+        ``send(kind, media_type, chunk, more)`` receives the body in chunks once
+        it passes ``limits.stream_threshold``; the rest is returned.
+
+    Returns
+    -------
+    (kind, media_type, tail)
+        The kind of result, its media type, and the bytes not yet sent.
+
+    Raises
+    ------
+    QuerySyntaxError, NotAcceptable, ResultTooLarge, InputError
+    """
+    result = evaluate(job)
+    if isinstance(result, ox.QueryTriples):
+        if job.graph_format is None:
+            raise errors.NotAcceptable("none of the accepted media types fits a CONSTRUCT/DESCRIBE result", parameter="Accept")
+        media_type, fmt = _format(job.graph_format)
+        emit = (lambda chunk, more: send("graph", media_type, chunk, more)) if send else None
+        triples = []
+        for triple in result:
+            triples.append(triple)
+            if len(triples) > limits.max_rows:
+                raise _too_large("rows", limits)
+        sink = _Sink(limits, emit)
+        _serialize_capped(lambda out: ox.serialize(triples, out, format=fmt), limits, sink)
+        return "graph", media_type, bytes(sink.buffer)
+    if job.solutions_format is None:
+        raise errors.NotAcceptable("none of the accepted media types fits a SELECT/ASK result", parameter="Accept")
+    media_type, fmt = _format(job.solutions_format)
+    if isinstance(result, ox.QueryBoolean):
+        return "solutions", media_type, result.serialize(format=fmt)
+    emit = (lambda chunk, more: send("solutions", media_type, chunk, more)) if send else None
+    # Rows are counted on TSV, where one solution is one line (terms escape their
+    # newlines); the TSV is then re-read and written in the wanted format, all
+    # natively: no row ever becomes a Python term.
+    if fmt == ox.QueryResultsFormat.TSV:
+        tsv = _Sink(limits, emit, max_lines=limits.max_rows + 1)
+        _serialize_capped(lambda out: result.serialize(out, format=fmt), limits, tsv)
+        return "solutions", media_type, bytes(tsv.buffer)
+    tsv = _Sink(limits, None, max_lines=limits.max_rows + 1)
+    _serialize_capped(lambda out: result.serialize(out, format=ox.QueryResultsFormat.TSV), limits, tsv)
+    parsed = ox.parse_query_results(bytes(tsv.buffer), format=ox.QueryResultsFormat.TSV)
+    sink = _Sink(limits, emit)
+    _serialize_capped(lambda out: parsed.serialize(out, format=fmt), limits, sink)
+    return "solutions", media_type, bytes(sink.buffer)
+
+
+# --------------------------------------------------------------------------
+# The worker process.
+
+
+def _open(source: tuple[str, str]) -> ox.Store:
+    kind, where = source
+    if kind == "disk":
+        return ox.Store.read_only(where)
+    store = ox.Store()
+    store.bulk_load(path=where, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _worker_main(conn: Connection) -> None:
+    store: ox.Store | None = None
+    opened: tuple[object, ...] | None = None
+    while True:
+        try:
+            source, generation, job, limits = conn.recv()
+        except (EOFError, OSError):
+            return
+        started = False
+
+        def send(kind: str, media_type: str, chunk: bytes, more: bool) -> None:
+            nonlocal started
+            started = True
+            conn.send(("chunk", chunk) if more else ("head", kind, media_type, chunk))
+
+        try:
+            if opened != (source, generation):
+                store = None
+                store = _open(source)
+                opened = (source, generation)
+            try:
+                kind, media_type, tail = run_job(lambda j: ox_query(store, j), job, limits, send)
+            except OSError:
+                if started:
+                    raise
+                # A read-only view can lose files to a compaction by the writer; reopen once.
+                store = _open(source)
+                kind, media_type, tail = run_job(lambda j: ox_query(store, j), job, limits, send)
+            conn.send(("done", kind, media_type, tail))
+        except errors.KGError as err:
+            conn.send(("error", type(err).__name__, err.message, err.details))
+        except Exception as err:  # reported as a 500 by the server and logged there
+            conn.send(("error", "KGError", f"the query failed: {type(err).__name__}: {err}", {"internal": True}))
+
+
+# --------------------------------------------------------------------------
+# The pool, in the server process.
+
+
+class _Worker:
+    def __init__(self, ctx: mp.context.BaseContext) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="conflictkg-query-worker")
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+def _rebuild_error(name: str, message: str, details: dict[str, object]) -> errors.KGError:
+    cls = getattr(errors, name, errors.KGError)
+    if not (isinstance(cls, type) and issubclass(cls, errors.KGError)):
+        cls = errors.KGError
+    err = cls.__new__(cls)
+    errors.KGError.__init__(err, message, **details)
+    return err
+
+
+class QueryPool:
+    """Worker processes that run queries within a time limit and are replaced when they overrun.
+
+    Parameters
+    ----------
+    source : ("disk", folder) or ("snapshot", None)
+        How workers see the store: the on-disk folder (opened read-only), or
+        an N-Quads snapshot the pool writes with ``snapshot``.
+    size : int
+        How many queries run at once.
+    limits : Limits
+    snapshot : callable, optional
+        For ``"snapshot"`` sources: ``snapshot(path)`` writes the store as N-Quads.
+    """
+
+    def __init__(self, source: tuple[str, str | None], *, size: int, limits: Limits, snapshot=None) -> None:
+        self.source_kind, self.folder = source
+        self.size, self.limits = size, limits
+        self._snapshot = snapshot
+        self._ctx = mp.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._snapshot_dir = tempfile.mkdtemp(prefix="conflictkg-snapshot-") if source[0] == "snapshot" else None
+        self._snapshot_written: int | None = None
+        self._closed = False
+        self.replaced = 0
+        for _ in range(size):
+            self._add_worker()
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def _add_worker(self) -> None:
+        worker = _Worker(self._ctx)
+        with self._lock:
+            if self._closed:
+                worker.kill()
+                return
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+        self.replaced += 1
+        if not self._closed:
+            # Start the replacement off the request's path: spawning takes a moment.
+            threading.Thread(target=self._add_worker, daemon=True).start()
+
+    def close(self) -> None:
+        """Stop every worker."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()
+        if self._snapshot_dir:
+            shutil.rmtree(self._snapshot_dir, ignore_errors=True)
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the live workers."""
+        with self._lock:
+            return sorted(w.process.pid for w in self._all if w.process.pid)
+
+    # -- writes ------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        """How many committed writes the pool has been told about."""
+        return self._generation
+
+    def committed(self) -> None:
+        """Tell the pool a write was committed: workers reopen before their next query."""
+        with self._lock:
+            self._generation += 1
+
+    def _source(self) -> tuple[str, str]:
+        if self.source_kind == "disk":
+            return ("disk", str(self.folder))
+        with self._lock:
+            generation = self._generation
+            if self._snapshot_written != generation:
+                path = os.path.join(self._snapshot_dir, f"snapshot-{generation}.nq")
+                self._snapshot(path)
+                self._snapshot_written = generation
+        return ("snapshot", os.path.join(self._snapshot_dir, f"snapshot-{generation}.nq"))
+
+    # -- queries -----------------------------------------------------------
+
+    def run(self, job: QueryJob) -> Answer:
+        """Run a job on a worker within the time limit.
+
+        The returned :class:`Answer` may still be streaming: iterate its
+        chunks promptly; the deadline covers the whole body.
+
+        Raises
+        ------
+        QueryTimeout
+            If the query (or waiting for a free worker) takes longer than the limit.
+        KGError
+            Whatever the query raised in the worker.
+        """
+        deadline = time.monotonic() + self.limits.timeout_s
+        source = self._source()
+        try:
+            worker = self._idle.get(timeout=self.limits.timeout_s)
+        except queue.Empty:
+            raise errors.QueryTimeout(
+                f"all {self.size} query workers stayed busy for {self.limits.timeout_s:g} s; try again later",
+                timeout_s=self.limits.timeout_s,
+            ) from None
+        try:
+            worker.conn.send((source, self._generation, job, self.limits))
+            message = self._receive(worker, deadline)
+        except BaseException:
+            self._discard(worker)
+            raise
+        if message[0] == "done":
+            self._idle.put(worker)
+            return Answer(message[2], iter([message[3]]), message[1], message[3])
+        if message[0] == "error":
+            self._idle.put(worker)
+            raise _rebuild_error(*message[1:])
+        # ("head", kind, media_type, chunk): the body streams; the worker is ours until it ends.
+        return Answer(message[2], self._stream(worker, message[3], deadline), message[1])
+
+    def _receive(self, worker: _Worker, deadline: float) -> tuple:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not worker.conn.poll(remaining):
+            raise errors.QueryTimeout(
+                f"the query ran longer than {self.limits.timeout_s:g} s, the endpoint's limit, and was stopped",
+                timeout_s=self.limits.timeout_s,
+            )
+        try:
+            return worker.conn.recv()
+        except (EOFError, OSError):
+            raise errors.KGError("the query worker died while running the query") from None
+
+    def _stream(self, worker: _Worker, first: bytes, deadline: float) -> Iterator[bytes]:
+        finished = False
+        try:
+            yield first
+            while True:
+                message = self._receive(worker, deadline)
+                if message[0] == "chunk":
+                    yield message[1]
+                elif message[0] == "done":
+                    if message[3]:
+                        yield message[3]
+                    finished = True
+                    return
+                else:  # an error after the status line went out: cut the body off
+                    raise _rebuild_error(*message[1:])
+        finally:
+            if finished:
+                self._idle.put(worker)
+            else:
+                self._discard(worker)
+

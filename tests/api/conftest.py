@@ -1,0 +1,108 @@
+"""Live servers for the HTTP tests: real uvicorn processes on 127.0.0.1, started and stopped here."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conflictkg.graph.store import Store
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+QUERIES = FIXTURES / "queries"
+TOKEN = "test-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """A running ``uvicorn`` serving :func:`conflictkg.api.app.create_app` on loopback."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def sparql(self) -> str:
+        return self.url + "/sparql"
+
+    def worker_pids(self) -> set[int]:
+        import psutil
+
+        return {c.pid for c in psutil.Process(self.process.pid).children() if "multiprocessing" in " ".join(c.cmdline())}
+
+
+def start_server(tmp: Path, **settings: object) -> LiveServer:
+    """Load the fixture graph into an on-disk store and serve it; ``settings`` become CONFLICTKG_* variables."""
+    folder = tmp / "store"
+    with Store(folder) as store:
+        store.load([FIXTURES / "small.trig"])
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTKG_")}
+    env.update({"CONFLICTKG_STORE": str(folder), "CONFLICTKG_QUERIES_DIR": str(QUERIES)})
+    for key, value in settings.items():
+        env[f"CONFLICTKG_{key.upper()}"] = value if isinstance(value, str) else __import__("json").dumps(value)
+    log = tmp / "server.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "conflictkg.api.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited: {log.read_text()}")
+        try:
+            if httpx.get(server.sparql, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    stop_server(server)
+    raise RuntimeError(f"the server did not answer within 60 s: {log.read_text()}")
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The read-only server: no update token, a 2 s time limit, 1000 rows, 64 KiB bodies, two workers."""
+    live = start_server(
+        tmp_path_factory.mktemp("readonly"),
+        query_timeout_s="2",
+        max_result_rows="1000",
+        max_body_bytes=str(64 * 1024),
+        query_workers="2",
+        cors_origins=["https://analyst.example"],
+    )
+    yield live
+    stop_server(live)
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server with an update token (its own store: the tests write to it)."""
+    live = start_server(tmp_path_factory.mktemp("writable"), update_token=TOKEN, query_workers="2")
+    yield live
+    stop_server(live)
