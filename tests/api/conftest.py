@@ -42,7 +42,7 @@ class LiveServer:
     def worker_pids(self) -> set[int]:
         import psutil
 
-        return {c.pid for c in psutil.Process(self.process.pid).children() if "multiprocessing" in " ".join(c.cmdline())}
+        return {c.pid for c in psutil.Process(self.process.pid).children() if "spawn_main" in " ".join(c.cmdline())}
 
 
 def start_server(tmp: Path, **settings: object) -> LiveServer:
@@ -106,3 +106,9 @@ def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live = start_server(tmp_path_factory.mktemp("writable"), update_token=TOKEN, query_workers="2")
     yield live
     stop_server(live)
+
+
+@pytest.fixture(scope="session")
+def token() -> str:
+    """The update token of the writable server."""
+    return TOKEN

@@ -1,0 +1,62 @@
+"""The worker pool: queries run in other processes that see every committed write and can be stopped."""
+
+from __future__ import annotations
+
+import pytest
+
+from conflictkg.graph.errors import QueryTimeout
+from conflictkg.graph.protocol import SparqlService
+from conflictkg.graph.store import Store
+from conflictkg.graph.workers import Limits
+
+INSERT = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/p> %d } }"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _count(service: SparqlService) -> str:
+    return service.query(COUNT, accept="text/csv").read().decode().splitlines()[1]
+
+
+@pytest.mark.parametrize("kind", ["memory", "disk"])
+def test_workers_see_every_committed_write(kind: str, tmp_path) -> None:
+    store = Store() if kind == "memory" else Store(tmp_path / "store")
+    service = SparqlService(store, limits=Limits(timeout_s=20), workers=2)
+    try:
+        assert _count(service) == "0"
+        for i in range(1, 4):
+            service.update(INSERT % i)
+            # Both workers answer in turn; each must have reopened.
+            assert [_count(service) for _ in range(3)] == [str(i)] * 3
+    finally:
+        service.close()
+        store.close()
+
+
+def test_a_timed_out_worker_is_replaced_and_the_pool_keeps_working() -> None:
+    store = Store()
+    service = SparqlService(store, limits=Limits(timeout_s=1), workers=1)
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?v{i} {{ 1 2 3 4 5 6 7 8 9 10 }}" for i in range(10)) + " }"
+    try:
+        before = service.pool.pids
+        with pytest.raises(QueryTimeout, match="1 s"):
+            service.query(runaway).read()
+        assert service.pool.replaced == 1
+        assert service.query("ASK {}").read() == b'{"head":{},"boolean":true}'
+        assert service.pool.pids != before
+    finally:
+        service.close()
+
+
+def test_a_big_result_streams_in_chunks(tmp_path) -> None:
+    store = Store(tmp_path / "store")
+    service = SparqlService(store, limits=Limits(stream_threshold=4096), workers=1)
+    try:
+        values = " ".join(map(str, range(2000)))
+        answer = service.query(f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} }}", accept="text/csv")
+        chunks = list(answer.chunks)
+        assert answer.body is None and len(chunks) > 1
+        assert b"".join(chunks).decode().splitlines() == ["x"] + [str(i) for i in range(2000)]
+        assert service.query("ASK {}").read() == b'{"head":{},"boolean":true}'  # the worker came back
+    finally:
+        service.close()
+        store.close()
