@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CONFLICTKG_STORE ?= var/store
+# The query page's editor, from the npm registry into a gitignored folder (never committed).
+YASGUI := api/static/vendor/node_modules/@zazuko/yasgui/build/yasgui.min.js
 
 .PHONY: serve test install seed bench clean
 
@@ -13,15 +15,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(YASGUI):
+	npm install --prefix api/static/vendor --no-audit --no-fund --silent '@zazuko/yasgui@^4.6'
+
+install: $(STAMP) $(YASGUI)
 
 seed: $(STAMP)
 	$(BIN)/conflictkg seed --if-absent
 
-serve: seed
+serve: seed $(YASGUI)
 	$(BIN)/conflictkg serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP)
+test: $(STAMP) $(YASGUI)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
