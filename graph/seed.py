@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from conflictkg.graph.reasoning import materialize
 from conflictkg.graph.store import Store
 from conflictkg.ontology.vocab import ONTOLOGY_GRAPH
 
@@ -29,13 +30,18 @@ def has_seed(store: Store) -> bool:
 
 
 def build_seed(store: Store) -> dict[str, int]:
-    """Load the ontology into its own named graph, then the curated facts.
+    """Load the ontology into its own named graph, the curated facts, then the inferences.
+
+    The OWL 2 RL closure of the asserted facts goes to ``g:inferred``
+    (:func:`conflictkg.graph.reasoning.materialize`), apart from what was asserted.
 
     Returns
     -------
     dict
-        Counts: ``ontology`` triples, ``facts`` quads read, ``total`` quads stored.
+        Counts: ``ontology`` triples, ``facts`` quads read, ``inferred`` triples
+        materialized, ``total`` quads stored.
     """
     ontology = store.load(ontology_files(), graph=str(ONTOLOGY_GRAPH))
     facts = store.load(seed_files())
-    return {"ontology": ontology, "facts": facts, "total": store.count()}
+    inference = materialize(store)
+    return {"ontology": ontology, "facts": facts, "inferred": inference.inferred, "total": store.count()}
