@@ -9,6 +9,7 @@ from rich.console import Console
 # Importing a command module registers its commands on the root app.
 from conflictkg.api.commands import data, query, serve  # noqa: F401
 from conflictkg.api.commands import store  # noqa: F401
+from conflictkg.api.commands import check  # noqa: F401
 from conflictkg.api.commands.root import app
 from conflictkg.graph.errors import KGError
 
