@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
-        app.state.store = store if store is not None else open_store(settings.store)
+        app.state.store = store if store is not None else open_store(settings.store, **settings.store_options())
         app.state.service = SparqlService(
             app.state.store,
             limits=Limits(
