@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import pytest
+
+from conflictkg.graph.errors import InputError
+from conflictkg.graph.signed import frustration_index, frustration_of_partition, is_balanced
+
+from .conftest import random_signed, triad
+
+
+def brute_force(G: nx.Graph, weight: str | None = None) -> float:
+    nodes = list(G)
+    return min(
+        frustration_of_partition(G, dict(zip(nodes, bits)), weight=weight)[0]
+        for bits in itertools.product((0, 1), repeat=len(nodes))
+    )
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_frustration_index_equals_brute_force_over_all_bipartitions(seed: int) -> None:
+    G = random_signed(4 + seed % 7, 0.55, seed)
+    result = frustration_index(G)
+    assert result.exact
+    assert result.frustration == brute_force(G)
+    side = {v: 0 for v in result.partition[0]} | {v: 1 for v in result.partition[1]}
+    L, frustrated = frustration_of_partition(G, side)
+    assert L == result.frustration and sorted(frustrated) == sorted(result.frustrated_edges)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_weighted_frustration_equals_brute_force(seed: int) -> None:
+    G = random_signed(8, 0.6, 100 + seed)
+    for k, (u, v) in enumerate(G.edges):
+        G[u][v]["cost"] = 1 + (k * 7 + seed) % 4
+    assert frustration_index(G, weight="cost").frustration == brute_force(G, weight="cost")
+
+
+def test_us_sdf_turkey_triad_is_frustrated_by_one_edge() -> None:
+    result = frustration_index(triad())
+    assert (result.frustration, result.exact) == (1, True)
+    assert result.normalized == pytest.approx(1 - 2 / 3)
+    assert len(result.frustrated_edges) == 1
+
+
+def test_when_us_sdf_turns_negative_the_triad_splits_us_and_turkey_from_the_sdf() -> None:
+    result = frustration_index(triad(us_sdf=-1))
+    assert result.frustration == 0 and result.normalized == 1.0
+    assert sorted(map(sorted, result.partition)) == [["SDF"], ["Turkey", "US"]]
+    assert result.frustrated_edges == []
+
+
+def test_a_balanced_graph_has_zero_frustration(everett_borgatti: nx.Graph) -> None:
+    G = nx.Graph()
+    for u, v in nx.gnm_random_graph(30, 90, seed=3).edges:
+        G.add_edge(u, v, sign=1 if (u < 15) == (v < 15) else -1)
+    assert is_balanced(G)
+    assert frustration_index(G).frustration == 0
+
+
+def test_heuristic_above_the_size_limit_says_it_is_a_bound() -> None:
+    G = random_signed(12, 0.5, 7)
+    exact = frustration_index(G)
+    bound = frustration_index(G, max_edges=0, seed=1)
+    assert bound.exact is False and bound.method == "local-search"
+    assert bound.frustration >= exact.frustration
+    assert bound.lower_bound <= exact.frustration
+
+
+def test_frustration_refuses_a_sign_other_than_plus_or_minus_one() -> None:
+    G = triad()
+    G["US"]["SDF"]["sign"] = 0
+    with pytest.raises(InputError, match="sign"):
+        frustration_index(G)
+
+
+def test_frustration_refuses_directed_graphs() -> None:
+    with pytest.raises(nx.NetworkXNotImplemented):
+        frustration_index(nx.DiGraph([(1, 2, {"sign": 1})]))
