@@ -1,0 +1,681 @@
+"""Imports of tabular event files: one named graph per import, with provenance, all or nothing.
+
+Every importer (ACLED, UCDP GED) is a *converter* that turns one CSV row into
+N-Triples text; this module does the rest, the same way for every format:
+
+1. **Read and convert, streaming.** Rows are read one at a time, checked and
+   converted; the N-Triples go to temporary chunk files on disk, never to a
+   list in memory. A bad row stops the import with file, line, row, column
+   and value (:class:`BadRow`) before the store is touched, or, with
+   ``skip_bad_rows``, goes to a reject file with its reason.
+2. **Load, recoverably.** The import's metadata goes into the default graph
+   with ``ck:importStatus ck:ImportPending``; the chunks are bulk-loaded into
+   the import's own named graph (``g:import/<format>/<id>``); older versions
+   of the same events are removed from earlier imports of the format
+   (status ``ck:ImportSuperseding``); then the status becomes
+   ``ck:ImportComplete``. A crash (even SIGKILL) at any point leaves a
+   status that :func:`recover_imports` finishes: a pending import is dropped,
+   a superseding one is completed. Importers call it before they start.
+
+A single pyoxigraph transaction over millions of quads would hold them all in
+memory, and chunked transactional writes would leave half an import after a
+crash; the pending/complete status makes chunked bulk loading all or nothing.
+
+Metadata of an import (default graph, about the graph IRI)::
+
+    g:import/acled/… a ck:FactGraph ; ck:importFormat "acled" ;
+        ck:importStatus ck:ImportComplete ; prov:wasDerivedFrom <id/source/file/sha256-…> ;
+        prov:generatedAtTime "…"^^xsd:dateTime ; ck:importerVersion "…" ;
+        ck:rowCount 1000 ; ck:rejectedRowCount 0 ; ck:tripleCount 18000 ; ck:reportedOn "…"^^xsd:date .
+    <id/source/file/sha256-…> a ck:SourceDocument ; rdfs:label "export.csv" ;
+        ck:fileName "export.csv" ; ck:checksum "sha256:…" ; dcterms:publisher "ACLED" .
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Protocol, TextIO
+
+import pyoxigraph as ox
+
+from conflictkg.graph.errors import InputError, ParseError, StoreError, UnknownEntity
+from conflictkg.graph.store import FactStore, Store, insert_data
+from conflictkg.ontology.vocab import BASE, CK, GRAPH, ID
+
+__all__ = [
+    "BadRow",
+    "Converter",
+    "IMPORTER_VERSION",
+    "ImportReport",
+    "RejectWriter",
+    "RowError",
+    "bulk_load_file",
+    "delete_events",
+    "drop_import",
+    "import_file",
+    "list_imports",
+    "nt_iri",
+    "nt_literal",
+    "recover_imports",
+]
+
+#: Written into every import's metadata; bump when the produced triples change.
+IMPORTER_VERSION = "conflictkg-importer/1"
+
+#: Triples per temporary chunk file: bounds the memory of one bulk load.
+CHUNK_TRIPLES = 1_000_000
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_PROV = "http://www.w3.org/ns/prov#"
+_DCT = "http://purl.org/dc/terms/"
+
+PENDING, SUPERSEDING, DROPPING, COMPLETE = (
+    CK.ImportPending, CK.ImportSuperseding, CK.ImportDropping, CK.ImportComplete
+)
+
+Progress = Callable[[str, int, int, int], None]
+"""``progress(stage, done, total, rows)``: stage ``"read"`` counts bytes, ``"load"`` triples."""
+
+
+# -- errors -----------------------------------------------------------------
+
+
+class RowError(Exception):
+    """A converter's complaint about one field of one row (turned into :class:`BadRow`)."""
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.value, self.reason = field, value, reason
+
+
+class BadRow(ParseError):
+    """A row of an import file is wrong; the store is unchanged.
+
+    ``details`` carries ``file``, ``line`` (physical line), ``row`` (data row,
+    1 = the first row after the header), ``field`` (column name) and ``value``.
+    """
+
+    code = "bad_row"
+
+    def __init__(self, file: str, line: int, row: int, field: str, value: object, reason: str) -> None:
+        shown = value if isinstance(value, str) else repr(value)
+        super().__init__(
+            f"row {row}, column {field} = {shown!r}: {reason}",
+            file=file,
+            line=line,
+            row=row,
+            field=field,
+            value=None if value is None else str(value),
+        )
+        self.row, self.field, self.value, self.reason = row, field, value, reason
+
+
+# -- N-Triples text -----------------------------------------------------------
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def nt_literal(text: str, datatype: str | None = None) -> str:
+    """An N-Triples literal, escaped (``datatype`` is a full IRI)."""
+    body = text.translate(_ESCAPES)
+    return f'"{body}"^^<{datatype}>' if datatype else f'"{body}"'
+
+
+def nt_iri(iri: str) -> str:
+    """An N-Triples IRI reference (the IRI must already be valid)."""
+    return f"<{iri}>"
+
+
+# -- converters ----------------------------------------------------------------
+
+
+class Converter(Protocol):
+    """What an importer provides: how one row becomes N-Triples."""
+
+    #: Short name: ``"acled"``, ``"ucdp"``.
+    format: str
+    #: Who publishes the files (``dcterms:publisher`` of the source).
+    publisher: str
+    #: IRI prefix of the events, e.g. ``…/id/event/acled/``.
+    event_prefix: str
+    #: Names never seen in the alias table, with how many rows used them.
+    unknown_actors: dict[str, int]
+    #: The newest version date seen (the export's "as of"), if the format has one.
+    latest: date | None
+
+    def check_header(self, header: list[str]) -> None:
+        """Raise :class:`RowError` (field ``header``) if the columns are not the expected ones."""
+
+    def convert(self, row: list[str]) -> tuple[str, int, str]:
+        """N-Triples text, its triple count, and the event IRI, or raise :class:`RowError`.
+
+        Must raise before changing any state of its own, so a rejected row
+        leaves no trace.
+        """
+
+
+# -- reports -----------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What one import did."""
+
+    file: str
+    format: str
+    graph: str
+    checksum: str
+    rows: int = 0
+    rejected: int = 0
+    triples: int = 0
+    superseded: int = 0
+    unknown_actors: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    already_imported: bool = False
+
+    @property
+    def import_id(self) -> str:
+        """The short name of the import (the graph IRI after ``g:import/``)."""
+        return self.graph.removeprefix(str(GRAPH) + "import/")
+
+
+class RejectWriter:
+    """A CSV of rejected rows: ``file, row, line, field, value, reason, record``.
+
+    ``record`` is the rejected row itself, re-written as one CSV line, so the
+    file can hold rows of several formats. Bytes that were not UTF-8 are
+    written back as they were.
+    """
+
+    HEADER = ["file", "row", "line", "field", "value", "reason", "record"]
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._f: TextIO = self.path.open("w", encoding="utf-8", errors="surrogateescape", newline="")
+        self._w = csv.writer(self._f)
+        self._w.writerow(self.HEADER)
+        self.count = 0
+
+    def write(self, file: str, row: int, line: int, err: RowError, record: list[str]) -> None:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(record)
+        self._w.writerow([file, row, line, err.field, "" if err.value is None else err.value, err.reason, buf.getvalue()])
+        self.count += 1
+
+    def close(self) -> None:
+        self._f.close()
+
+    def __enter__(self) -> RejectWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- the store side ------------------------------------------------------------
+
+
+def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str) -> None:
+    """Load an N-Triples file into one named graph, fast and without a transaction.
+
+    Not atomic on its own: callers make it so with the import status.
+
+    FAST PATH: on the embedded :class:`Store` this is pyoxigraph's
+    ``bulk_load`` (writes index files directly, memory bounded by the file's
+    size, not the store's). Any other store gets the public
+    :meth:`FactStore.load` (a remote server: Graph Store Protocol), which is
+    why the chunk files stay small.
+    """
+    if isinstance(store, Store):
+        try:
+            store.ox.bulk_load(
+                path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph), lenient=True
+            )
+        except SyntaxError as err:  # our own output: a bug, not bad input
+            raise StoreError(f"internal error: generated N-Triples do not parse: {err}") from err
+        except OSError as err:
+            raise StoreError(f"bulk load into the store failed: {err}") from err
+    else:
+        store.load([path], fmt="nt", graph=graph)
+
+
+def _term(value: object) -> str:
+    """A SPARQL term for a VALUES clause, written by pyoxigraph (never spliced text)."""
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        return str(value)
+    return str(ox.NamedNode(str(value)))
+
+
+def _values(var: str, terms: Iterable[object]) -> str:
+    return f"VALUES ?{var} {{ {' '.join(_term(t) for t in terms)} }}"
+
+
+def _set_status(store: FactStore, graph: str, status: object) -> None:
+    store.update(
+        f"DELETE {{ ?g ck:importStatus ?old }} INSERT {{ ?g ck:importStatus ?new }} "
+        f"WHERE {{ {_values('g', [graph])} {_values('new', [status])} OPTIONAL {{ ?g ck:importStatus ?old }} }}"
+    )
+
+
+def _delete_graph_in_chunks(store: FactStore, graph: str, chunk: int = 200_000) -> None:
+    # One transaction per chunk: memory stays bounded; the caller's status
+    # (ck:ImportPending / ck:ImportDropping) makes a crash here recoverable.
+    values = _values("g", [graph])
+    while store.ask(f"ASK {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}"):
+        store.update(
+            f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ {{ SELECT ?g ?s ?p ?o WHERE "
+            f"{{ {values} GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {chunk} }} }}"
+        )
+
+
+def _delete_metadata(store: FactStore, graph: str) -> None:
+    store.update(f"DELETE {{ ?g ?p ?o }} WHERE {{ {_values('g', [graph])} ?g ?p ?o }}")
+
+
+def delete_events(store: FactStore, event_iris: list[str], fmt: str, *, keep_graph: str | None = None) -> int:
+    """Remove events (and their ``…/fatalities`` quantities) from every import graph of a format.
+
+    Graphs that are not imports of ``fmt`` (curated seed graphs, say) keep
+    what they say about the events. Runs as one update: all or nothing.
+
+    Returns
+    -------
+    int
+        How many of the events were found.
+    """
+    if not event_iris:
+        return 0
+    subjects = [iri for e in event_iris for iri in (e, e + "/fatalities")]
+    keep = f"FILTER(?g != {_term(keep_graph)})" if keep_graph else ""
+    found = store.query(
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_values('s', event_iris)} {_values('fmt', [ox.Literal(fmt)])} "
+        f"?g ck:importFormat ?fmt {keep} GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
+    n = int(next(iter(found))["n"].value)  # type: ignore[index, union-attr]
+    if n:
+        store.update(
+            f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ {_values('s', subjects)} "
+            f"{_values('fmt', [ox.Literal(fmt)])} ?g ck:importFormat ?fmt {keep} GRAPH ?g {{ ?s ?p ?o }} }}"
+        )
+    return n
+
+
+def _others_of_format(store: FactStore, graph: str, fmt: str) -> bool:
+    return store.ask(
+        f"ASK {{ {_values('fmt', [ox.Literal(fmt)])} {_values('new', [graph])} "
+        "?g ck:importFormat ?fmt FILTER(?g != ?new) }"
+    )
+
+
+def _supersede(store: FactStore, graph: str, fmt: str, events: Path | None, batch: int = 2000) -> int:
+    """Remove older versions of this import's events from the format's other imports."""
+    if not _others_of_format(store, graph, fmt):
+        return 0
+    if events is None:  # recovery after a crash: the event list comes from the store
+        fd, name = tempfile.mkstemp(suffix=".events")
+        events = Path(name)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            for row in store.query(
+                f"SELECT ?e WHERE {{ {_values('g', [graph])} GRAPH ?g {{ ?e <{_DCT}identifier> ?id }} }}"
+            ):
+                f.write(row["e"].value + "\n")  # type: ignore[index, union-attr]
+        cleanup = True
+    else:
+        cleanup = False
+    superseded = 0
+    try:
+        with events.open(encoding="utf-8") as f:
+            while True:
+                chunk = [line.rstrip("\n") for _, line in zip(range(batch), f)]
+                if not chunk:
+                    break
+                superseded += delete_events(store, chunk, fmt, keep_graph=graph)
+    finally:
+        if cleanup:
+            events.unlink(missing_ok=True)
+    return superseded
+
+
+def recover_imports(store: FactStore) -> list[tuple[str, str]]:
+    """Finish what a crashed import or drop left: drop pending imports, complete superseding ones.
+
+    Returns
+    -------
+    list of (graph IRI, action)
+        ``"dropped"`` or ``"completed"`` for each import found unfinished.
+    """
+    done = []
+    for row in store.select(
+        "SELECT ?g ?status ?fmt WHERE { ?g ck:importStatus ?status ; ck:importFormat ?fmt "
+        "FILTER(?status != ck:ImportComplete) }"
+    ):
+        g, status, fmt = str(row["g"]), row["status"], str(row["fmt"])
+        if str(status) == str(SUPERSEDING):
+            _supersede(store, g, fmt, None)
+            _set_status(store, g, COMPLETE)
+            done.append((g, "completed"))
+        else:  # pending or dropping
+            _set_status(store, g, DROPPING)
+            _delete_graph_in_chunks(store, g)
+            _delete_metadata(store, g)
+            done.append((g, "dropped"))
+    store.flush()
+    return done
+
+
+def list_imports(store: FactStore) -> list[dict[str, object]]:
+    """Every import in the store, oldest first: id, graph, format, file, checksum, rows, status, time."""
+    rows = store.select(
+        "SELECT ?g ?fmt ?status ?file ?checksum ?rows ?rejected ?triples ?at WHERE { "
+        "?g ck:importFormat ?fmt ; ck:importStatus ?status ; prov:wasDerivedFrom ?src ; "
+        "prov:generatedAtTime ?at ; ck:rowCount ?rows ; ck:rejectedRowCount ?rejected ; ck:tripleCount ?triples . "
+        "?src ck:fileName ?file ; ck:checksum ?checksum } ORDER BY ?at ?g"
+    )
+    prefix = str(GRAPH) + "import/"
+    return [
+        {
+            "id": str(r["g"]).removeprefix(prefix),
+            "graph": str(r["g"]),
+            "format": str(r["fmt"]),
+            "status": str(r["status"]).rsplit("#", 1)[-1].removeprefix("Import").lower(),
+            "file": str(r["file"]),
+            "checksum": str(r["checksum"]),
+            "rows": int(r["rows"].toPython()),  # type: ignore[union-attr]
+            "rejected": int(r["rejected"].toPython()),  # type: ignore[union-attr]
+            "triples": int(r["triples"].toPython()),  # type: ignore[union-attr]
+            "imported_at": str(r["at"]),
+        }
+        for r in rows
+    ]
+
+
+def drop_import(store: FactStore, import_id: str) -> str:
+    """Remove one import: its named graph and its metadata.
+
+    Events an import superseded in earlier imports are gone with it (a newer
+    version replaced them); drop the newer import and re-import the older
+    file to get them back.
+
+    Parameters
+    ----------
+    import_id : str
+        The id :func:`list_imports` shows (``acled/…``) or the full graph IRI.
+
+    Returns
+    -------
+    str
+        The IRI of the dropped graph.
+
+    Raises
+    ------
+    UnknownEntity
+        If no import has that id.
+    """
+    graph = import_id if import_id.startswith(BASE) else str(GRAPH) + "import/" + import_id
+    if not store.ask(f"ASK {{ {_values('g', [graph])} ?g ck:importFormat ?fmt }}"):
+        raise UnknownEntity(f"no import {import_id!r}; `conflictkg import list` shows them", parameter="import")
+    _set_status(store, graph, DROPPING)
+    _delete_graph_in_chunks(store, graph)
+    _delete_metadata(store, graph)
+    store.flush()
+    return graph
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def _checksum(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _encoding_error(row: list[str], header: list[str]) -> RowError | None:
+    # Rows are decoded with surrogateescape, so a non-UTF-8 byte shows up as a
+    # lone surrogate; find the first column holding one.
+    for i, value in enumerate(row):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            bad = value[err.start : err.end].encode("utf-8", "surrogateescape")
+            name = header[i] if i < len(header) else f"column {i + 1}"
+            return RowError(name, value.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+                            f"not UTF-8: byte {bad.hex(' ')} at character {err.start + 1}")
+    return None
+
+
+class _Chunks:
+    """N-Triples text into numbered chunk files of at most ``limit`` triples."""
+
+    def __init__(self, folder: Path, limit: int) -> None:
+        self.folder, self.limit = folder, limit
+        self.files: list[Path] = []
+        self.triples = 0
+        self._in_chunk = 0
+        self._f: TextIO | None = None
+
+    def write(self, text: str, triples: int) -> None:
+        if self._f is None or self._in_chunk >= self.limit:
+            self._roll()
+        assert self._f is not None
+        self._f.write(text)
+        self._in_chunk += triples
+        self.triples += triples
+
+    def _roll(self) -> None:
+        if self._f is not None:
+            self._f.close()
+        path = self.folder / f"chunk-{len(self.files):05d}.nt"
+        self.files.append(path)
+        self._f = path.open("w", encoding="utf-8", buffering=1 << 20)
+        self._in_chunk = 0
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+
+def _rows(path: Path) -> Iterator[tuple[int, int, list[str], int]]:
+    """``(row number, line number, fields, bytes read so far)`` of a CSV, header included as row 0."""
+    raw = path.open("rb")
+    text = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
+    reader = csv.reader(text, strict=True)
+    n = 0
+    try:
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as err:
+                raise ParseError(f"row {n}: not valid CSV: {err}", file=str(path), line=reader.line_num) from None
+            if not fields:  # blank line
+                continue
+            yield n, reader.line_num, fields, raw.tell() if n % 512 == 0 else -1
+            n += 1
+    finally:
+        text.close()
+
+
+def _import_graph(fmt: str, checksum: str, now: datetime) -> str:
+    return f"{GRAPH}import/{fmt}/{checksum[:16]}-{now.strftime('%Y%m%dT%H%M%S%fZ')}"
+
+
+def _already_imported(store: FactStore, fmt: str, checksum: str) -> str | None:
+    rows = store.select(
+        f"SELECT ?g WHERE {{ {_values('c', [ox.Literal('sha256:' + checksum)])} {_values('fmt', [ox.Literal(fmt)])} "
+        "?g ck:importFormat ?fmt ; ck:importStatus ck:ImportComplete ; prov:wasDerivedFrom ?src . ?src ck:checksum ?c } LIMIT 1"
+    )
+    return str(rows[0]["g"]) if rows else None
+
+
+def _metadata(report: ImportReport, path: Path, publisher: str, now: datetime, latest: date | None) -> list[ox.Quad]:
+    g = ox.NamedNode(report.graph)
+    src = ox.NamedNode(f"{ID}source/file/sha256-{report.checksum}")
+    dg = ox.DefaultGraph()
+    ck = lambda name: ox.NamedNode(str(CK[name]))  # noqa: E731
+    integer = ox.NamedNode(_XSD + "integer")
+    quads = [
+        ox.Quad(g, ox.NamedNode(_RDF + "type"), ck("FactGraph"), dg),
+        ox.Quad(g, ck("importFormat"), ox.Literal(report.format), dg),
+        ox.Quad(g, ck("importStatus"), ox.NamedNode(str(PENDING)), dg),
+        ox.Quad(g, ox.NamedNode(_PROV + "wasDerivedFrom"), src, dg),
+        ox.Quad(g, ox.NamedNode(_PROV + "generatedAtTime"),
+                ox.Literal(now.isoformat().replace("+00:00", "Z"), datatype=ox.NamedNode(_XSD + "dateTime")), dg),
+        ox.Quad(g, ck("importerVersion"), ox.Literal(f"{IMPORTER_VERSION} ({report.format})"), dg),
+        ox.Quad(g, ck("rowCount"), ox.Literal(str(report.rows), datatype=integer), dg),
+        ox.Quad(g, ck("rejectedRowCount"), ox.Literal(str(report.rejected), datatype=integer), dg),
+        ox.Quad(g, ck("tripleCount"), ox.Literal(str(report.triples), datatype=integer), dg),
+        ox.Quad(src, ox.NamedNode(_RDF + "type"), ck("SourceDocument"), dg),
+        ox.Quad(src, ox.NamedNode(_RDFS + "label"), ox.Literal(path.name), dg),
+        ox.Quad(src, ck("fileName"), ox.Literal(path.name), dg),
+        ox.Quad(src, ck("checksum"), ox.Literal("sha256:" + report.checksum), dg),
+        ox.Quad(src, ox.NamedNode(_DCT + "publisher"), ox.Literal(publisher), dg),
+    ]
+    if latest is not None:
+        quads.append(ox.Quad(g, ck("reportedOn"), ox.Literal(latest.isoformat(), datatype=ox.NamedNode(_XSD + "date")), dg))
+    return quads
+
+
+def import_file(
+    store: FactStore,
+    path: str | os.PathLike[str],
+    converter: Converter,
+    *,
+    skip_bad_rows: bool = False,
+    rejects: RejectWriter | None = None,
+    progress: Progress | None = None,
+    chunk_triples: int = CHUNK_TRIPLES,
+    temp_dir: str | os.PathLike[str] | None = None,
+) -> ImportReport:
+    """Import one CSV file into its own named graph, all or nothing.
+
+    Parameters
+    ----------
+    store : FactStore
+        Where the facts go.
+    path : path
+        The CSV file.
+    converter : Converter
+        The format's row converter (``AcledConverter``, ``UcdpConverter``).
+    skip_bad_rows : bool
+        Import the good rows and send bad ones to ``rejects`` instead of stopping.
+    rejects : RejectWriter, optional
+        Where rejected rows go (needed with ``skip_bad_rows``).
+    progress : callable, optional
+        ``progress(stage, done, total, rows)``, called now and then.
+    chunk_triples : int
+        Triples per temporary file and bulk load: bounds memory.
+    temp_dir : path, optional
+        Folder for the temporary N-Triples (default: the system's).
+
+    Returns
+    -------
+    ImportReport
+
+    Raises
+    ------
+    InputError
+        The file is missing, or ``skip_bad_rows`` without ``rejects``.
+    BadRow
+        A row is bad (without ``skip_bad_rows``); the store is unchanged.
+    ParseError
+        The header is wrong or the file is not CSV; the store is unchanged.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file", file=str(path))
+    if skip_bad_rows and rejects is None:
+        raise InputError("--skip-bad-rows needs a reject file (--rejects FILE)", parameter="rejects")
+    started = time.perf_counter()
+    recover_imports(store)
+    checksum = _checksum(path)
+    now = datetime.now(timezone.utc)
+    report = ImportReport(str(path), converter.format, _import_graph(converter.format, checksum, now), checksum)
+    existing = _already_imported(store, converter.format, checksum)
+    if existing:
+        report.graph, report.already_imported = existing, True
+        return report
+
+    total = path.stat().st_size
+    folder = Path(tempfile.mkdtemp(prefix=f"conflictkg-{converter.format}-", dir=temp_dir))
+    try:
+        chunks = _Chunks(folder, chunk_triples)
+        events_path = folder / "events.txt"
+        with events_path.open("w", encoding="utf-8") as events:
+            header: list[str] = []
+            for n, line, fields, pos in _rows(path):
+                if n == 0:
+                    header = [h.lstrip("\ufeff").strip() for h in fields]
+                    try:
+                        converter.check_header(header)
+                    except RowError as err:
+                        raise ParseError(f"not a {converter.format} file: {err.reason}", file=str(path), line=line,
+                                         field="header") from None
+                    continue
+                try:
+                    bad = None if "".join(fields).isascii() else _encoding_error(fields, header)
+                    if bad is not None:
+                        raise bad
+                    if len(fields) != len(header):
+                        raise RowError("(row)", len(fields), f"expected {len(header)} columns, found {len(fields)}")
+                    text, triples, event = converter.convert(fields)
+                except RowError as err:
+                    if not skip_bad_rows:
+                        raise BadRow(str(path), line, n, err.field, err.value, err.reason) from None
+                    assert rejects is not None
+                    rejects.write(str(path), n, line, err, fields)
+                    report.rejected += 1
+                    continue
+                chunks.write(text, triples)
+                events.write(event + "\n")
+                report.rows += 1
+                if progress is not None and pos >= 0:
+                    progress("read", pos, total, report.rows)
+            if not header:
+                raise ParseError(f"not a {converter.format} file: it is empty", file=str(path), line=1)
+        chunks.close()
+        if progress is not None:
+            progress("read", total, total, report.rows)
+        report.triples = chunks.triples
+        report.unknown_actors = dict(converter.unknown_actors)
+
+        # From here on the store changes; the status makes it recoverable.
+        store.extend(_metadata(report, path, converter.publisher, now, converter.latest))
+        try:
+            loaded = 0
+            for chunk in chunks.files:
+                bulk_load_file(store, chunk, report.graph)
+                chunk.unlink()
+                loaded += min(chunk_triples, report.triples - loaded)
+                if progress is not None:
+                    progress("load", loaded, report.triples, report.rows)
+            _set_status(store, report.graph, SUPERSEDING)
+            report.superseded = _supersede(store, report.graph, converter.format, events_path)
+            _set_status(store, report.graph, COMPLETE)
+            store.flush()
+        except BaseException:
+            # An error we can see (not a crash): undo now rather than at the next import.
+            try:
+                recover_imports(store)
+            finally:
+                raise
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report
