@@ -1,0 +1,95 @@
+"""SIGKILL ``conflictkg load`` at random moments: the store keeps all of a load or none of it."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conflictkg.graph.store import Store, open_store
+
+CONFLICTKG = str(Path(sys.executable).parent / "conflictkg")
+TRIPLES = 40_000  # one load takes about a second: long enough to be killed mid-write
+
+
+@pytest.fixture(scope="module")
+def load_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("crash") / "load.nt"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(TRIPLES):
+            out.write(f'<urn:crash:s{i}> <urn:crash:p> "value {i}" .\n')
+    return path
+
+
+def load(store: str, path: Path, graph: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [CONFLICTKG, "--store", store, "load", str(path), "--graph", graph],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def kill_loop(store: str, load_file: Path, count_graphs, *, rounds: int, seed: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Run ``rounds`` loads, each SIGKILLed after a seeded random delay; check the store after each.
+
+    ``count_graphs(graphs)`` opens the store and counts the triples of each graph.
+    Returns how many loads were cut off (none of them stored) and how many completed.
+    """
+    rng = random.Random(seed)
+    started = time.monotonic()
+    assert load(store, load_file, "urn:crash:baseline").wait(timeout=120) == 0
+    full_run = time.monotonic() - started
+    committed = ["urn:crash:baseline"]
+    lost = kept = 0
+    for i in range(rounds):
+        graph = f"urn:crash:round{i}"
+        proc = load(store, load_file, graph)
+        # From mid-startup to the end of a whole run: most kills land while parsing or writing.
+        time.sleep(rng.uniform(0.15, 0.85) * full_run)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        counts = count_graphs([graph, *committed])
+        now = counts.pop(graph)
+        assert now in (0, TRIPLES), f"round {i}: the store holds {now} of {TRIPLES} triples of a killed load"
+        damaged = {g: n for g, n in counts.items() if n != TRIPLES}
+        assert damaged == {}, f"round {i}: loads committed before were damaged"
+        if now:
+            committed.append(graph)
+            kept += 1
+        else:
+            lost += 1
+    print(f"\n{rounds} SIGKILLs: {lost} loads cut off (nothing stored), {kept} completed (all stored)")
+    return lost, kept
+
+
+@pytest.mark.slow
+def test_a_killed_load_on_disk_leaves_all_or_nothing_and_keeps_earlier_loads(load_file: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+
+    def count_graphs(graphs: list[str]) -> dict[str, int]:
+        # Reopening after each kill is part of the check: RocksDB recovers its log here.
+        with Store(folder) as store:
+            return {g: store.count(g) for g in graphs}
+
+    lost, kept = kill_loop(str(folder), load_file, count_graphs, rounds=24, seed=20260120)
+    assert lost + kept == 24
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_a_killed_load_to_a_sparql_server_leaves_all_or_nothing(load_file: Path, oxigraph_server: str) -> None:
+    spec = "sparql+" + oxigraph_server
+    with open_store(spec) as store:
+        store.update("DROP SILENT ALL", prefixes=False)
+
+        def count_graphs(graphs: list[str]) -> dict[str, int]:
+            return {g: store.count(g) for g in graphs}
+
+        lost, kept = kill_loop(spec, load_file, count_graphs, rounds=10, seed=7)
+        assert lost + kept == 10
