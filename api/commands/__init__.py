@@ -10,6 +10,7 @@ from rich.console import Console
 from conflictkg.api.commands import data, query, serve  # noqa: F401
 from conflictkg.api.commands import store  # noqa: F401
 from conflictkg.api.commands import check  # noqa: F401
+from conflictkg.api.commands import imports  # noqa: F401
 from conflictkg.api.commands.root import app
 from conflictkg.graph.errors import KGError
 

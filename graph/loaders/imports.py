@@ -278,10 +278,18 @@ def _delete_graph_in_chunks(store: FactStore, graph: str, chunk: int = 200_000) 
             f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ {{ SELECT ?g ?s ?p ?o WHERE "
             f"{{ {values} GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {chunk} }} }}"
         )
+    # Now empty, but Oxigraph still lists it as a named graph until dropped.
+    store.update(f"DROP SILENT GRAPH {_term(graph)}")
 
 
 def _delete_metadata(store: FactStore, graph: str) -> None:
-    store.update(f"DELETE {{ ?g ?p ?o }} WHERE {{ {_values('g', [graph])} ?g ?p ?o }}")
+    # The source file's description goes too, unless another import came from the same file.
+    g = _values("g", [graph])
+    store.update(
+        f"DELETE {{ ?src ?p ?o }} WHERE {{ {g} ?g prov:wasDerivedFrom ?src . ?src ?p ?o "
+        "FILTER NOT EXISTS { ?other prov:wasDerivedFrom ?src FILTER(?other != ?g) } } ;\n"
+        f"DELETE {{ ?g ?p ?o }} WHERE {{ {g} ?g ?p ?o }}"
+    )
 
 
 def delete_events(store: FactStore, event_iris: list[str], fmt: str, *, keep_graph: str | None = None) -> int:
