@@ -14,7 +14,7 @@ from conflictkg.ontology.owl import load_world, ontology_paths, to_ntriples
 
 CK = Namespace("https://w3id.org/conflictkg/ontology#")
 ROOT = Path(__file__).parent.parent.parent
-CAMEO_CSV = Path("/work/shared/data/cameo-goldstein.csv")
+CAMEO_CSV = ROOT / "data" / "cameo-goldstein.csv"
 
 
 @pytest.fixture(scope="module")
