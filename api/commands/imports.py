@@ -122,14 +122,21 @@ def ucdp(
 
 @imports_app.command("list")
 def list_(ctx: typer.Context) -> None:
-    """List the imports in the store, oldest first."""
+    """List the imports in the store, oldest first (tab-separated when piped)."""
     with store_of(ctx) as store:
         rows = list_imports(store)
+    out = Console()
+    if not out.is_terminal:
+        keys = ["id", "format", "file", "rows", "rejected", "triples", "status", "imported_at", "checksum"]
+        typer.echo("\t".join(keys))
+        for r in rows:
+            typer.echo("\t".join(str(r[k]) for k in keys))
+        return
     table = Table("id", "format", "file", "rows", "rejected", "triples", "status", "imported at")
     for r in rows:
         table.add_row(str(r["id"]), str(r["format"]), str(r["file"]), f"{r['rows']:,}", str(r["rejected"]),
                       f"{r['triples']:,}", str(r["status"]), str(r["imported_at"]))
-    Console().print(table)
+    out.print(table)
 
 
 @imports_app.command("drop")

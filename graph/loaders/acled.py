@@ -216,6 +216,8 @@ class AcledConverter:
         self._actor_triples: set[str] = set()
         self._places = _Places()
         self._concepts: dict[tuple[str, str], str] = {}
+        # Ids seen in this file (about 60 bytes each): the one thing that grows with the rows.
+        self._ids: set[str] = set()
 
     # -- checks ------------------------------------------------------------
 
@@ -312,6 +314,8 @@ class AcledConverter:
             raise RowError("event_id_cnty", row[EVENT_ID], "missing")
         if not _EVENT_ID.fullmatch(eid):
             raise RowError("event_id_cnty", row[EVENT_ID], "may only hold letters, digits, '-', '_' and '.'")
+        if eid in self._ids:
+            raise RowError("event_id_cnty", eid, "duplicate: an earlier row of this file has the same id")
         day = self._date(row[EVENT_DATE])
         year = self._int(row, YEAR, 1900, 2200)
         if year != day.year:
@@ -406,6 +410,7 @@ class AcledConverter:
         for col, prop in ((SOURCE, f"<{_DCT}source>"), (SOURCE_SCALE, _ck("sourceScale")), (NOTES, _ck("sourceNote"))):
             if row[col]:
                 out.append(f"{e} {prop} {nt_literal(row[col])} .\n")
+        self._ids.add(eid)
         if ts > self._latest_ts:
             self._latest_ts = ts
             self.latest = datetime.fromtimestamp(ts, timezone.utc).date()

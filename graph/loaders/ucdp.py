@@ -122,6 +122,7 @@ class UcdpConverter:
         self.latest: date | None = None
         self._seen: set[str] = set()
         self._places = _Places()
+        self._ids: set[int] = set()  # ids seen in this file: a duplicate is a bad row
 
     def check_header(self, header: list[str]) -> None:
         got = tuple(header[: len(UCDP_COLUMNS)])
@@ -191,6 +192,8 @@ class UcdpConverter:
         gid = row[_I["id"]].strip()
         if not gid.isdigit():
             raise RowError("id", row[_I["id"]], "missing" if not gid else "not a GED event id (digits)")
+        if int(gid) in self._ids:
+            raise RowError("id", gid, "duplicate: an earlier row of this file has the same id")
         tov = self._int(row, "type_of_violence", 1, 3)
         start, end = self._date(row, "date_start"), self._date(row, "date_end")
         if end < start:
@@ -270,6 +273,7 @@ class UcdpConverter:
             value = row[_I[col]].strip()
             if value:
                 out.append(f"{e} {prop} {nt_literal(value)} .\n")
+        self._ids.add(int(gid))
         if self.latest is None or end > self.latest:
             self.latest = end
         text = "".join(out)

@@ -289,6 +289,14 @@ def test_a_bad_row_stops_the_import_naming_file_row_column_and_value(imported: S
     assert snapshot(imported) == before
 
 
+def test_a_second_row_with_the_same_event_id_is_bad(imported: Store, tmp_path: Path) -> None:
+    rows = rows_of(VALID)
+    rows[4][0] = rows[2][0]
+    with pytest.raises(BadRow, match="duplicate") as err:
+        import_acled(imported, write(tmp_path / "dup.csv", rows))
+    assert (err.value.row, err.value.field, err.value.value) == (4, "event_id_cnty", "XSYR0002")
+
+
 def test_a_row_with_the_wrong_column_count_is_bad(imported: Store, tmp_path: Path) -> None:
     rows = rows_of(VALID)
     rows[2].append("surplus")

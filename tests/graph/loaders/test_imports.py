@@ -1,0 +1,127 @@
+"""The shared import machinery: chunked loads, recovery after a crash, dropping, streaming."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from conflictkg.graph.loaders.acled import ACLED_COLUMNS, import_acled
+from conflictkg.graph.loaders.imports import list_imports, nt_literal, recover_imports
+from conflictkg.graph.store import Store
+
+VALID = Path(__file__).parents[2] / "fixtures" / "acled" / "valid.csv"
+NEWER = Path(__file__).parents[2] / "fixtures" / "acled" / "newer.csv"
+
+
+def snapshot(store: Store) -> list[str]:
+    return sorted(str(q) for q in store.quads())
+
+
+def test_many_small_chunks_load_the_same_triples_as_one(store: Store, tmp_path: Path) -> None:
+    one = import_acled(Store(), VALID)
+    chunked = import_acled(store, VALID, chunk_triples=10)
+    assert chunked.triples == one.triples == store.count(chunked.graph)
+
+
+def test_literals_are_escaped_for_n_triples() -> None:
+    text = 'a "quoted"\\ line\nnext\rline'
+    parsed = list(ox.parse(f"<urn:s> <urn:p> {nt_literal(text)} .\n", format=ox.RdfFormat.N_TRIPLES))
+    assert parsed[0].object.value == text
+
+
+def _half_import(store: Store, status: str) -> str:
+    """What a crash leaves: an import's metadata with a status, and part of its graph."""
+    import_acled(store, VALID)
+    [meta] = list_imports(store)
+    graph = meta["graph"]
+    store.update(
+        f"DELETE {{ ?g ck:importStatus ?s }} INSERT {{ ?g ck:importStatus ck:{status} }} "
+        f"WHERE {{ VALUES ?g {{ <{graph}> }} ?g ck:importStatus ?s }}"
+    )
+    return str(graph)
+
+
+def test_recovery_drops_an_import_a_crash_left_pending(store: Store) -> None:
+    graph = _half_import(store, "ImportPending")
+    assert recover_imports(store) == [(graph, "dropped")]
+    assert store.count() == 0
+
+
+def test_the_next_import_recovers_first(store: Store) -> None:
+    pending = _half_import(store, "ImportPending")
+    report = import_acled(store, NEWER)
+    assert pending not in store.named_graphs()
+    assert [m["graph"] for m in list_imports(store)] == [report.graph]
+
+
+def test_recovery_completes_an_import_a_crash_left_superseding(store: Store) -> None:
+    first = import_acled(store, VALID)
+    second = import_acled(store, NEWER)
+    # Put back the old version of XSYR0001, as if the crash came before superseding.
+    store.update(
+        f"INSERT DATA {{ GRAPH <{first.graph}> {{ <https://w3id.org/conflictkg/id/event/acled/XSYR0001> "
+        "ck:date '2026-01-18'^^xsd:date } }"
+    )
+    store.update(
+        f"DELETE {{ ?g ck:importStatus ?s }} INSERT {{ ?g ck:importStatus ck:ImportSuperseding }} "
+        f"WHERE {{ VALUES ?g {{ <{second.graph}> }} ?g ck:importStatus ?s }}"
+    )
+    assert recover_imports(store) == [(second.graph, "completed")]
+    assert {m["status"] for m in list_imports(store)} == {"complete"}
+    assert not store.ask(
+        f"ASK {{ GRAPH <{first.graph}> {{ <https://w3id.org/conflictkg/id/event/acled/XSYR0001> ?p ?o }} }}"
+    )
+
+
+@pytest.mark.slow
+def test_sigkill_during_an_import_leaves_all_or_nothing(tmp_path: Path) -> None:
+    """A real crash: kill -9 the importing process while it loads, then reopen."""
+    rows = [list(ACLED_COLUMNS)]
+    with VALID.open(encoding="utf-8", newline="") as f:
+        template = list(csv.reader(f))[1]
+    for i in range(40_000):  # made-up rows: the fixture's first row, renumbered
+        row = list(template)
+        row[0] = f"XKILL{i}"
+        rows.append(row)
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    store_dir = tmp_path / "store"
+    Store(store_dir).close()
+    script = textwrap.dedent(
+        f"""
+        from conflictkg.graph.loaders.acled import import_acled
+        from conflictkg.graph.store import Store
+        s = Store({str(store_dir)!r})
+        import_acled(s, {str(big)!r}, chunk_triples=20000, progress=lambda stage, *a: print(stage, flush=True))
+        print("finished", flush=True)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:  # kill once loading has begun
+        if line.startswith("load"):
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    store = Store(store_dir)
+    try:
+        half = store.count()  # what the crash left, before recovery
+        recover_imports(store)
+        imports = list_imports(store)
+        events = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?e a ck:Battle } }")[0]["n"].toPython()
+        if imports:  # the kill came too late to interrupt: all of it
+            assert imports[0]["status"] == "complete" and events == 40_000
+        else:  # nothing, not half
+            assert half > 0 and store.count() == 0
+    finally:
+        store.close()
