@@ -18,7 +18,7 @@ from conflictkg.graph.loaders.ucdp import import_ucdp
 
 __all__: list[str] = []
 
-err = Console(stderr=True)
+err = Console(stderr=True, highlight=False)
 imports_app = typer.Typer(name="import", help="Import ACLED or UCDP GED files, list and drop imports.",
                           no_args_is_help=True)
 app.add_typer(imports_app, name="import")

@@ -74,6 +74,8 @@ IMPORTER_VERSION = "conflictkg-importer/1"
 
 #: Triples per temporary chunk file: bounds the memory of one bulk load.
 CHUNK_TRIPLES = 1_000_000
+#: The same for stores that are not embedded (their ``load`` parses a chunk in memory).
+REMOTE_CHUNK_TRIPLES = 200_000
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -359,6 +361,11 @@ def _supersede(store: FactStore, graph: str, fmt: str, events: Path | None, batc
 def recover_imports(store: FactStore) -> list[tuple[str, str]]:
     """Finish what a crashed import or drop left: drop pending imports, complete superseding ones.
 
+    Every import calls this first. Call it after opening a store a crash may
+    have left behind (``conflictkg import recover`` does). Meant for one
+    writer at a time: on a shared remote store it would also "recover" an
+    import another process is running.
+
     Returns
     -------
     list of (graph IRI, action)
@@ -620,6 +627,8 @@ def import_file(
         report.graph, report.already_imported = existing, True
         return report
 
+    if not isinstance(store, Store) and chunk_triples == CHUNK_TRIPLES:
+        chunk_triples = REMOTE_CHUNK_TRIPLES  # each chunk crosses the network as one request
     total = path.stat().st_size
     folder = Path(tempfile.mkdtemp(prefix=f"conflictkg-{converter.format}-", dir=temp_dir))
     try:
