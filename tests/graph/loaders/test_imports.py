@@ -125,3 +125,22 @@ def test_sigkill_during_an_import_leaves_all_or_nothing(tmp_path: Path) -> None:
             assert half > 0 and store.count() == 0
     finally:
         store.close()
+
+
+@pytest.mark.server
+def test_imports_work_the_same_on_a_remote_sparql_server(oxigraph_factory, unused_port: int) -> None:
+    from conflictkg.graph.loaders.imports import drop_import
+    from conflictkg.graph.store import open_store
+
+    url = oxigraph_factory(unused_port)
+    remote = open_store("sparql+" + url)
+    first = import_acled(remote, VALID, chunk_triples=50)
+    second = import_acled(remote, NEWER)
+    assert second.superseded == 1
+    local = Store()
+    import_acled(local, VALID)
+    import_acled(local, NEWER)
+    assert remote.count() == local.count()
+    drop_import(remote, second.import_id)
+    assert [m["graph"] for m in list_imports(remote)] == [first.graph]
+    remote.close()
