@@ -23,6 +23,7 @@ g:bad {
       ck:place <https://w3id.org/conflictkg/id/place/syria> .
   <https://w3id.org/conflictkg/id/event/nowhere> a ck:Battle ; ck:date "2026-01-01"^^xsd:date .
   <https://w3id.org/conflictkg/id/quantity/bare> a ck:Quantity ; ck:value 120.0 .
+  <https://w3id.org/conflictkg/id/place/al-aqtaan-prison> a ck:Person .
 }
 """
 
@@ -92,6 +93,14 @@ def test_the_readable_report_names_focus_path_and_message(broken: Store) -> None
     assert "event:undated ck:date: an event needs exactly one ck:date" in text
     assert "g:bad prov:wasDerivedFrom" in text
     assert text.splitlines()[-1] == "FAILED"
+
+
+def test_the_full_report_names_the_individual_hermit_finds_at_fault(broken: Store) -> None:
+    report = check(broken)
+    assert report.consistency is not None and not report.consistency.consistent
+    assert not report.ok
+    culprits = [line for line in report.text().splitlines() if line.strip().startswith("culprit:")]
+    assert any("place:al-aqtaan-prison" in line and "disjoint" in line for line in culprits), report.text()
 
 
 def test_hermit_does_not_treat_an_allegation_as_a_fact(tmp_path: Path) -> None:
