@@ -9,6 +9,7 @@ limits, and is the single writer that tells the pool about committed writes.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import Collection, Mapping, Sequence
@@ -18,7 +19,7 @@ import pyoxigraph as ox
 from conflictkg.graph.errors import InputError, UnknownEntity, UnsupportedFormat
 from conflictkg.graph.results import GRAPH, MEDIA_FORMATS, Negotiated, media_format, negotiate
 from conflictkg.graph.saved import SavedQuery
-from conflictkg.graph.sparql_guard import check_dataset, check_query, check_update
+from conflictkg.graph.sparql_guard import check_dataset, check_query, check_update, needs_parse
 from conflictkg.graph.store import Store
 from conflictkg.graph.workers import Answer, Limits, QueryJob, QueryPool, ox_query, run_job
 from conflictkg.ontology.vocab import PREFIXES
@@ -51,15 +52,21 @@ class SparqlService:
         self._write_lock = threading.Lock()
         self.pool: QueryPool | None = None
         if store.kind == "disk":
-            store.flush()
-            self.pool = QueryPool(("disk", str(store.path)), size=workers, limits=limits)
+            # Checkpoints hard-link table files, so they live beside the store (same file system).
+            self.pool = QueryPool("checkpoint", self._write_checkpoint, size=workers, limits=limits, workdir=str(store.path.parent))
         elif store.kind == "memory":
-            self.pool = QueryPool(("snapshot", None), size=workers, limits=limits, snapshot=self._write_snapshot)
+            self.pool = QueryPool("nquads", self._write_snapshot, size=workers, limits=limits)
 
     def close(self) -> None:
         """Stop the workers (the store stays open: its owner closes it)."""
         if self.pool is not None:
             self.pool.close()
+
+    def _write_checkpoint(self, path: str) -> None:
+        # Fast path on purpose: a RocksDB checkpoint has no public Store method
+        # (only the embedded on-disk kind reaches here).
+        self.store.flush()
+        self.store.ox.backup(path)
 
     def _write_snapshot(self, path: str) -> None:
         tmp = path + ".tmp"
@@ -106,8 +113,28 @@ class SparqlService:
         check_dataset(default_graph, named_graphs, graphs=self._graphs)
         return self._run(sparql, negotiated, default_graph, named_graphs, substitutions)
 
-    def _run(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None) -> Answer:
-        job = QueryJob(
+    async def aquery(
+        self,
+        sparql: str,
+        *,
+        accept: str | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> Answer:
+        """:meth:`query` for an event loop: same checks, same limits, no thread for the common case.
+
+        The guard's full parse (only for queries that mention SERVICE, FROM …)
+        and stores without workers run in a thread, never on the loop.
+        """
+        negotiated = negotiate(accept)
+        if self.pool is None or needs_parse(sparql) or default_graph or named_graphs:
+            return await asyncio.to_thread(
+                self.query, sparql, accept=accept, default_graph=default_graph, named_graphs=named_graphs
+            )
+        return await self.pool.arun(self._job(sparql, negotiated))
+
+    def _job(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None) -> QueryJob:
+        return QueryJob(
             sparql,
             None if negotiated.solutions is None else negotiated.solutions.media_type,
             None if negotiated.graph is None else negotiated.graph.media_type,
@@ -116,6 +143,9 @@ class SparqlService:
             tuple((substitutions or {}).items()),
             PREFIXES,
         )
+
+    def _run(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None) -> Answer:
+        job = self._job(sparql, negotiated, default_graph, named_graphs, substitutions)
         if self.pool is not None:
             return self.pool.run(job)
         # A store workers cannot open (a remote SPARQL server): its own server bounds the work.

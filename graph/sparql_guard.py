@@ -29,7 +29,7 @@ from rdflib.term import Variable
 from conflictkg.graph.errors import InputError, OutboundRequestRefused, QuerySyntaxError
 from conflictkg.ontology.vocab import PREFIXES
 
-__all__ = ["check_query", "check_update", "check_dataset", "query_form", "parse_tree", "walk_terms"]
+__all__ = ["check_query", "check_update", "check_dataset", "needs_parse", "query_form", "parse_tree", "walk_terms"]
 
 # pyparsing grammars are not safe to use from several threads at once.
 _PARSER_LOCK = threading.Lock()
@@ -40,7 +40,8 @@ _PARSER_LOCK = threading.Lock()
 _TRIGGERS = ("service", "from", "load", "using", "\\u")
 
 
-def _needs_parse(text: str) -> bool:
+def needs_parse(text: str) -> bool:
+    """Whether a request could contain SERVICE, LOAD, FROM or USING (and so must be parsed to be checked)."""
     lowered = text.lower()
     return any(t in lowered for t in _TRIGGERS)
 
@@ -193,7 +194,7 @@ def check_query(
     QuerySyntaxError
         If the query has to be parsed and does not parse.
     """
-    if not _needs_parse(sparql):
+    if not needs_parse(sparql):
         return
     tree = _parse(sparql, False)
     resolve = _Resolver(tree, prefixes)
@@ -227,7 +228,7 @@ def check_update(
     QuerySyntaxError
         If the update does not parse.
     """
-    if not _needs_parse(sparql_update):
+    if not needs_parse(sparql_update):
         return
     tree = _parse(sparql_update, True)
     resolve = _Resolver(tree, prefixes)

@@ -2,18 +2,21 @@
 
 pyoxigraph cannot cancel a running query, so a query that must be stoppable
 cannot run in the server's own process. Each worker is a separate process
-with its own view of the store:
+that reads a *snapshot* of the store; the server process is the only writer.
+After each committed write the server bumps a *generation*
+(:meth:`QueryPool.committed`); the next query makes a snapshot of that
+generation, every job names its snapshot, and a worker whose open snapshot is
+older reopens first — so workers see every write committed before the query
+was received.
 
-- an on-disk store is opened **read-only** by every worker
-  (``pyoxigraph.Store.read_only``). A read-only open sees the store as it was
-  when opened, so the server — the only writer — bumps a *generation* after
-  each committed write (:meth:`QueryPool.committed`), every job carries the
-  generation, and a worker that sees a newer one reopens first. Workers
-  therefore see every write committed before the query was received.
-- an in-memory store cannot be shared between processes: the pool writes an
-  N-Quads snapshot after each committed write and workers load it. Honest
-  limit: each write costs a full copy, so this is for small stores (tests,
-  demos); serve large data from an on-disk store.
+- On disk, a snapshot is a RocksDB checkpoint (``Store.backup``: hard links
+  to immutable table files, milliseconds), opened with
+  ``pyoxigraph.Store.read_only``. Opening the live folder read-only instead
+  is not safe while the writer compacts: the reader can find table files
+  gone (seen in testing as "Corruption: … No such file").
+- In memory, a snapshot is an N-Quads file the workers load. Honest limit:
+  each write costs a full copy, so this is for small stores (tests, demos);
+  serve large data from an on-disk store.
 
 A query that runs past its deadline gets :class:`QueryTimeout`; its worker is
 killed (the only way to stop Oxigraph) and a fresh one is started in the
@@ -26,6 +29,7 @@ caps are checked while serializing, so a huge result is cut off early.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import multiprocessing as mp
@@ -255,7 +259,7 @@ def run_job(evaluate, job: QueryJob, limits: Limits, send=None) -> tuple[str, st
 
 def _open(source: tuple[str, str]) -> ox.Store:
     kind, where = source
-    if kind == "disk":
+    if kind == "checkpoint":
         return ox.Store.read_only(where)
     store = ox.Store()
     store.bulk_load(path=where, format=ox.RdfFormat.N_QUADS)
@@ -287,7 +291,7 @@ def _worker_main(conn: Connection) -> None:
             except OSError:
                 if started:
                     raise
-                # A read-only view can lose files to a compaction by the writer; reopen once.
+                # A transient read error on the snapshot: reopen once.
                 store = _open(source)
                 kind, media_type, tail = run_job(lambda j: ox_query(store, j), job, limits, send)
             conn.send(("done", kind, media_type, tail))
@@ -327,20 +331,29 @@ def _rebuild_error(name: str, message: str, details: dict[str, object]) -> error
 class QueryPool:
     """Worker processes that run queries within a time limit and are replaced when they overrun.
 
+    Workers never read the live store. For each generation of the store
+    (each committed write) the pool makes a *snapshot* the workers open: for
+    an on-disk store a RocksDB checkpoint (``kind="checkpoint"``: hard links
+    to the immutable table files, so it is cheap, and the writer's
+    compactions cannot pull files from under a reader), for an in-memory
+    store an N-Quads file (``kind="nquads"``). A snapshot is deleted once no
+    running query uses it.
+
     Parameters
     ----------
-    source : ("disk", folder) or ("snapshot", None)
-        How workers see the store: the on-disk folder (opened read-only), or
-        an N-Quads snapshot the pool writes with ``snapshot``.
+    kind : {"checkpoint", "nquads"}
+        What ``snapshot`` writes.
+    snapshot : callable
+        ``snapshot(path)`` writes the store's current state at ``path``.
     size : int
         How many queries run at once.
     limits : Limits
-    snapshot : callable, optional
-        For ``"snapshot"`` sources: ``snapshot(path)`` writes the store as N-Quads.
+    workdir : str, optional
+        Where snapshots go (a checkpoint must be on the store's file system).
     """
 
-    def __init__(self, source: tuple[str, str | None], *, size: int, limits: Limits, snapshot=None) -> None:
-        self.source_kind, self.folder = source
+    def __init__(self, kind: str, snapshot, *, size: int, limits: Limits, workdir: str | None = None) -> None:
+        self.kind = kind
         self.size, self.limits = size, limits
         self._snapshot = snapshot
         self._ctx = mp.get_context("spawn")
@@ -348,10 +361,12 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._generation = 0
-        self._snapshot_dir = tempfile.mkdtemp(prefix="conflictkg-snapshot-") if source[0] == "snapshot" else None
-        self._snapshot_written: int | None = None
+        self._dir = tempfile.mkdtemp(prefix="conflictkg-readers-", dir=workdir)
+        self._snapshots: dict[int, str] = {}
+        self._running: dict[int, int] = {}  # generation -> queries running on it
         self._closed = False
         self.replaced = 0
+        self._ensure_snapshot()
         for _ in range(size):
             self._add_worker()
 
@@ -376,15 +391,14 @@ class QueryPool:
             threading.Thread(target=self._add_worker, daemon=True).start()
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker and delete the snapshots."""
         with self._lock:
             self._closed = True
             workers = list(self._all)
             self._all.clear()
         for worker in workers:
             worker.kill()
-        if self._snapshot_dir:
-            shutil.rmtree(self._snapshot_dir, ignore_errors=True)
+        shutil.rmtree(self._dir, ignore_errors=True)
 
     @property
     def pids(self) -> list[int]:
@@ -392,7 +406,7 @@ class QueryPool:
         with self._lock:
             return sorted(w.process.pid for w in self._all if w.process.pid)
 
-    # -- writes ------------------------------------------------------------
+    # -- generations and snapshots -------------------------------------------
 
     @property
     def generation(self) -> int:
@@ -400,22 +414,76 @@ class QueryPool:
         return self._generation
 
     def committed(self) -> None:
-        """Tell the pool a write was committed: workers reopen before their next query."""
+        """Tell the pool a write was committed: the next query gets a fresh snapshot."""
         with self._lock:
             self._generation += 1
 
-    def _source(self) -> tuple[str, str]:
-        if self.source_kind == "disk":
-            return ("disk", str(self.folder))
+    def _stale(self) -> bool:
+        return self._generation not in self._snapshots
+
+    def _ensure_snapshot(self) -> None:
         with self._lock:
             generation = self._generation
-            if self._snapshot_written != generation:
-                path = os.path.join(self._snapshot_dir, f"snapshot-{generation}.nq")
-                self._snapshot(path)
-                self._snapshot_written = generation
-        return ("snapshot", os.path.join(self._snapshot_dir, f"snapshot-{generation}.nq"))
+            if generation in self._snapshots:
+                return
+            path = os.path.join(self._dir, f"gen-{generation}" + (".nq" if self.kind == "nquads" else ""))
+            self._snapshot(path)
+            self._snapshots[generation] = path
+            self._collect()
 
-    # -- queries -----------------------------------------------------------
+    def _collect(self) -> None:
+        # Called with the lock held: drop snapshots that are neither current nor in use.
+        for generation in [g for g in self._snapshots if g != self._generation and not self._running.get(g)]:
+            path = self._snapshots.pop(generation)
+            if os.path.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass
+
+    def _begin(self) -> tuple[int, tuple[str, str]]:
+        with self._lock:
+            generation = max(self._snapshots)  # the newest snapshot (made just before)
+            self._running[generation] = self._running.get(generation, 0) + 1
+            return generation, (self.kind, self._snapshots[generation])
+
+    def _end(self, generation: int) -> None:
+        with self._lock:
+            self._running[generation] -= 1
+            if not self._running[generation]:
+                del self._running[generation]
+                self._collect()
+
+    def _busy(self) -> errors.QueryTimeout:
+        return errors.QueryTimeout(
+            f"all {self.size} query workers stayed busy for {self.limits.timeout_s:g} s; try again later",
+            timeout_s=self.limits.timeout_s,
+        )
+
+    def _timeout(self) -> errors.QueryTimeout:
+        return errors.QueryTimeout(
+            f"the query ran longer than {self.limits.timeout_s:g} s, the endpoint's limit, and was stopped",
+            timeout_s=self.limits.timeout_s,
+        )
+
+    def _answer(self, worker: _Worker, generation: int, message: tuple, deadline: float) -> Answer:
+        if message[0] == "done":
+            self._release(worker, generation)
+            return Answer(message[2], iter([message[3]]), message[1], message[3])
+        if message[0] == "error":
+            self._release(worker, generation)
+            raise _rebuild_error(*message[1:])
+        # ("head", kind, media_type, chunk): the body streams; the worker is ours until it ends.
+        return Answer(message[2], self._stream(worker, generation, message[3], deadline), message[1])
+
+    def _release(self, worker: _Worker, generation: int, *, broken: bool = False) -> None:
+        self._end(generation)
+        if broken:
+            self._discard(worker)
+        else:
+            self._idle.put(worker)
 
     def run(self, job: QueryJob) -> Answer:
         """Run a job on a worker within the time limit.
@@ -431,42 +499,70 @@ class QueryPool:
             Whatever the query raised in the worker.
         """
         deadline = time.monotonic() + self.limits.timeout_s
-        source = self._source()
+        if self._stale():
+            self._ensure_snapshot()
         try:
             worker = self._idle.get(timeout=self.limits.timeout_s)
         except queue.Empty:
-            raise errors.QueryTimeout(
-                f"all {self.size} query workers stayed busy for {self.limits.timeout_s:g} s; try again later",
-                timeout_s=self.limits.timeout_s,
-            ) from None
+            raise self._busy() from None
+        generation, source = self._begin()
         try:
-            worker.conn.send((source, self._generation, job, self.limits))
+            worker.conn.send((source, generation, job, self.limits))
             message = self._receive(worker, deadline)
         except BaseException:
-            self._discard(worker)
+            self._release(worker, generation, broken=True)
             raise
-        if message[0] == "done":
-            self._idle.put(worker)
-            return Answer(message[2], iter([message[3]]), message[1], message[3])
-        if message[0] == "error":
-            self._idle.put(worker)
-            raise _rebuild_error(*message[1:])
-        # ("head", kind, media_type, chunk): the body streams; the worker is ours until it ends.
-        return Answer(message[2], self._stream(worker, message[3], deadline), message[1])
+        return self._answer(worker, generation, message, deadline)
+
+    async def arun(self, job: QueryJob) -> Answer:
+        """:meth:`run` for an event loop: waits on the worker's pipe without tying up a thread.
+
+        Small answers (the common case) then cost no thread hand-off at all;
+        a streaming body is still read by a plain iterator.
+        """
+        deadline = time.monotonic() + self.limits.timeout_s
+        if self._stale():
+            await asyncio.to_thread(self._ensure_snapshot)
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            try:
+                worker = await asyncio.to_thread(self._idle.get, True, self.limits.timeout_s)
+            except queue.Empty:
+                raise self._busy() from None
+        generation, source = self._begin()
+        try:
+            worker.conn.send((source, generation, job, self.limits))
+            if not worker.conn.poll(0):
+                loop = asyncio.get_running_loop()
+                readable = loop.create_future()
+                fd = worker.conn.fileno()
+                loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+                try:
+                    await asyncio.wait_for(readable, max(deadline - time.monotonic(), 0.001))
+                except asyncio.TimeoutError:
+                    raise self._timeout() from None
+                finally:
+                    loop.remove_reader(fd)
+            try:
+                message = worker.conn.recv()
+            except (EOFError, OSError):
+                raise errors.KGError("the query worker died while running the query") from None
+        except BaseException:
+            self._release(worker, generation, broken=True)
+            raise
+        return self._answer(worker, generation, message, deadline)
 
     def _receive(self, worker: _Worker, deadline: float) -> tuple:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not worker.conn.poll(remaining):
-            raise errors.QueryTimeout(
-                f"the query ran longer than {self.limits.timeout_s:g} s, the endpoint's limit, and was stopped",
-                timeout_s=self.limits.timeout_s,
-            )
+            raise self._timeout()
         try:
             return worker.conn.recv()
         except (EOFError, OSError):
             raise errors.KGError("the query worker died while running the query") from None
 
-    def _stream(self, worker: _Worker, first: bytes, deadline: float) -> Iterator[bytes]:
+    def _stream(self, worker: _Worker, generation: int, first: bytes, deadline: float) -> Iterator[bytes]:
         finished = False
         try:
             yield first
@@ -482,8 +578,5 @@ class QueryPool:
                 else:  # an error after the status line went out: cut the body off
                     raise _rebuild_error(*message[1:])
         finally:
-            if finished:
-                self._idle.put(worker)
-            else:
-                self._discard(worker)
+            self._release(worker, generation, broken=not finished)
 

@@ -36,12 +36,8 @@ async def _query(request: Request, sparql: str, fields: list[tuple[str, str]]) -
     if not sparql.strip():
         raise InputError("the query is empty", parameter="query")
     default, named = _dataset(fields)
-    answer = await run_in_threadpool(
-        service_of(request).query,
-        sparql,
-        accept=request.headers.get("accept"),
-        default_graph=default,
-        named_graphs=named,
+    answer = await service_of(request).aquery(
+        sparql, accept=request.headers.get("accept"), default_graph=default, named_graphs=named
     )
     return respond(answer)
 
