@@ -1,10 +1,11 @@
-"""``conflictkg check``: HermiT consistency and SHACL validation of the store."""
+"""``conflictkg check`` and ``conflictkg infer``: HermiT and SHACL over the store, and its OWL RL inferences."""
 
 from __future__ import annotations
 
 import typer
 
 from conflictkg.api.commands.root import app, store_of
+from conflictkg.graph.reasoning import materialize
 from conflictkg.graph.validation import check as check_store
 
 __all__: list[str] = []
@@ -22,3 +23,14 @@ def check(
     typer.echo(report.text())
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def infer(ctx: typer.Context) -> None:
+    """Recompute g:inferred (OWL 2 RL over the asserted, non-claim facts), e.g. after `conflictkg load`."""
+    with store_of(ctx) as store:
+        result = materialize(store)
+    typer.echo(
+        f"g:inferred: {result.inferred} triples from {result.asserted} asserted "
+        f"({result.from_rules} from SPARQL rules) in {result.seconds:.2f} s"
+    )
