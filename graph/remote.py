@@ -51,6 +51,7 @@ _GRAPH_TYPES = {
 }
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _OXIGRAPH_CANCELLED = b"The SPARQL operation has been cancelled"
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 _NOT_STAGING = f'FILTER(!STRSTARTS(STR(?g), "{STAGING_PREFIX}"))'
 
 
@@ -96,7 +97,10 @@ class _ResponseStream(io.RawIOBase):
         self._chunks = response.iter_bytes()
         self._pending = b""
         self._where, self._limit = where, limit
-        self._oxigraph = response.headers.get("server", "").startswith("Oxigraph")
+        server = response.headers.get("server", "")
+        self._oxigraph = server.startswith("Oxigraph")
+        self._virtuoso = server.startswith("Virtuoso")
+        self._tail = b""
 
     def readable(self) -> bool:
         return True
@@ -119,14 +123,27 @@ class _ResponseStream(io.RawIOBase):
             # ends the body with this sentence instead of the rest of the results.
             self.close()
             raise QueryTimeout(f"the SPARQL server at {self._where} stopped the query at its time limit", url=self._where)
+        if self._virtuoso:
+            chunk = self._unvirtuoso(chunk)
         return chunk
+
+    def _unvirtuoso(self, chunk: bytes) -> bytes:
+        # Virtuoso names blank nodes "nodeID://b123" in results, which is not a
+        # blank node label; keep the label. A short tail is held back so a
+        # pattern split across two chunks is still seen whole.
+        data = _VIRTUOSO_BNODE.sub(rb"\1", self._tail + chunk)
+        cut = max(0, len(data) - 48)
+        self._tail = data[cut:]
+        return data[:cut]
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         while not self._pending:
             chunk = self._next_chunk()
             if chunk is None:
-                self.close()
-                return 0
+                chunk, self._tail = self._tail, b""
+                if not chunk:
+                    self.close()
+                    return 0
             self._pending = chunk
         n = min(len(buffer), len(self._pending))
         buffer[:n] = self._pending[:n]
@@ -194,7 +211,7 @@ class RemoteStore(FactStore):
         token: str | None = None,
         timeout_s: float = 30.0,
         load_timeout_s: float = 3600.0,
-        chunk_quads: int = 10_000,
+        chunk_quads: int = 1_000,
         dataset_post: bool = False,
         progress: bool | None = None,
     ) -> None:
@@ -411,7 +428,14 @@ class RemoteStore(FactStore):
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs on the server, sorted."""
         result = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} {_NOT_STAGING} }}", prefixes=False)
-        return sorted(row["g"].value for row in result if isinstance(row["g"], ox.NamedNode))  # type: ignore[union-attr]
+        found = [row["g"] for row in result]  # type: ignore[union-attr]
+        if not found:
+            # Virtuoso binds nothing for an empty GRAPH pattern; ask for the graphs' triples instead.
+            result = self.query(
+                f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_NOT_STAGING} }}", prefixes=False
+            )
+            found = [row["g"] for row in result]  # type: ignore[union-attr]
+        return sorted(g.value for g in found if isinstance(g, ox.NamedNode))
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad on the server, streamed from one SELECT."""

@@ -179,20 +179,25 @@ def read_quads(
 
 
 def insert_data(quads: Iterable[ox.Quad]) -> str:
-    """The body of a SPARQL ``INSERT DATA`` adding these quads, grouped by graph.
+    """A SPARQL update adding these quads, grouped by graph, as one operation.
 
     Terms are written in their N-Triples form by pyoxigraph, so every value is
-    escaped as an RDF term; nothing is spliced as text.
+    escaped as an RDF term; nothing is spliced as text. Quads with blank nodes
+    become ``INSERT { … } WHERE {}`` (one solution: each blank node is one new
+    node), since some servers (Virtuoso) refuse blank nodes in ``INSERT DATA``.
     """
     by_graph: dict[str, list[str]] = {}
+    blank = False
     for q in quads:
+        blank = blank or isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
         key = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
         by_graph.setdefault(key, []).append(f"{q.subject} {q.predicate} {q.object} .")
     parts = []
     for g, triples in by_graph.items():
         body = "\n".join(triples)
         parts.append(f"GRAPH {g} {{\n{body}\n}}" if g else body)
-    return "INSERT DATA {\n" + "\n".join(parts) + "\n}"
+    body = "{\n" + "\n".join(parts) + "\n}"
+    return f"INSERT {body} WHERE {{}}" if blank else f"INSERT DATA {body}"
 
 
 class FactStore(ABC):

@@ -18,6 +18,15 @@ TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--remote",
+        choices=["oxigraph", "virtuoso"],
+        default="oxigraph",
+        help="The SPARQL server the remote kind of store runs on (virtuoso: Debian's virtuoso-opensource, started here).",
+    )
+
+
 #: The kinds of store the core suite runs against.
 STORE_KINDS = ["memory", "disk", pytest.param("remote", marks=pytest.mark.server)]
 
@@ -102,13 +111,64 @@ def oxigraph_factory(tmp_path: Path) -> Iterator[object]:
         stop(proc)
 
 
-@pytest.fixture
-def remote_store(oxigraph_server: str) -> Iterator[FactStore]:
-    """A fresh, empty store on the live Oxigraph server (emptied before each test)."""
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """A real Virtuoso (``virtuoso-t``) on loopback; yields its base URL and its own graphs."""
+    import re
+    import shutil
+
     from conflictkg.graph.store import open_store
 
-    s = open_store("sparql+" + oxigraph_server)
-    s.update("DROP SILENT ALL", prefixes=False)
+    if shutil.which("virtuoso-t") is None:
+        pytest.skip("virtuoso-t is not installed (apt-get install virtuoso-opensource)")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    sql_port, http_port = free_port(), free_port()
+    ini = Path("/etc/virtuoso-opensource-7/virtuoso.ini").read_text()
+    ini = ini.replace("/var/lib/virtuoso-opensource-7/db/", f"{folder}/")
+    ini = re.sub(r"(?m)^ServerPort\s*=\s*1111\b", f"ServerPort = 127.0.0.1:{sql_port}", ini)
+    ini = re.sub(r"(?m)^ServerPort\s*=\s*8890\b", f"ServerPort = 127.0.0.1:{http_port}", ini)
+    (folder / "virtuoso.ini").write_text(ini)
+    proc = subprocess.Popen(
+        ["virtuoso-t", "+configfile", str(folder / "virtuoso.ini"), "+foreground"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{http_port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=2).raise_for_status()
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("virtuoso-t did not come up")
+            time.sleep(0.5)
+    # The anonymous SPARQL user may update and write every graph (loopback only).
+    grant = 'GRANT SPARQL_UPDATE TO "SPARQL"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET (\'nobody\', 7);'
+    subprocess.run(["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={grant}"], check=True, capture_output=True)
+    with open_store("sparql", query_url=f"{url}/sparql") as s:
+        own = s.named_graphs()
+    yield url, own
+    stop(proc)
+
+
+@pytest.fixture
+def remote_store(request: pytest.FixtureRequest) -> Iterator[FactStore]:
+    """A fresh, empty store on a live SPARQL server: Oxigraph, or Virtuoso with ``--remote virtuoso``."""
+    from conflictkg.graph.store import open_store
+
+    if request.config.getoption("--remote") == "virtuoso":
+        url, own = request.getfixturevalue("virtuoso_server")
+        s = open_store("sparql", query_url=f"{url}/sparql", update_url=f"{url}/sparql")
+        # Virtuoso keeps its own system graphs in the same store: leave those alone.
+        mine = [g for g in s.named_graphs() if g not in own]
+        if mine:
+            s.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in mine), prefixes=False)
+    else:
+        s = open_store("sparql+" + request.getfixturevalue("oxigraph_server"))
+        s.update("DROP SILENT ALL", prefixes=False)
     yield s
     s.close()
 
