@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from conflictkg.graph.errors import InputError
+from conflictkg.graph.networks import (
+    actor_network,
+    load_ties,
+    network_series,
+    parse_window,
+    signed_network,
+)
+from conflictkg.graph.signed import is_balanced, unbalanced_triads
+from conflictkg.graph.store import Store
+from conflictkg.ontology.vocab import ID
+
+FIXTURE = __import__("pathlib").Path(__file__).parent.parent / "fixtures" / "alliances.trig"
+US, SDF, TURKEY = (str(ID[f"actor/{x}"]) for x in ("us", "sdf", "turkey"))
+A, B = str(ID["actor/group-a"]), str(ID["actor/group-b"])
+
+
+@pytest.fixture(scope="module")
+def store() -> Store:
+    s = Store()
+    s.load([FIXTURE])
+    return s
+
+
+@pytest.fixture(scope="module")
+def ties(store: Store):
+    return load_ties(store)
+
+
+def test_actors_are_nodes_with_label_kind_and_aliases(ties) -> None:
+    G = signed_network(ties)
+    assert G.nodes[US] == {"label": "United States", "kind": "State", "aliases": ["US", "USA"]}
+    assert G.nodes[SDF]["kind"] == "ArmedGroup"
+
+
+def test_an_accusation_is_the_accusers_act_a_negative_tie_to_the_accused(ties) -> None:
+    accusation = [t for t in ties.ties if t.kind == "Accusation" and {t.a, t.b} == {SDF, US}]
+    assert [(t.a, t.b, t.sign, t.score, t.cameo) for t in accusation] == [(SDF, US, -1, -2.0, "112")]
+
+
+def test_what_a_claim_graph_alleges_makes_no_tie(store: Store, ties) -> None:
+    assert not any({t.a, t.b} == {US, TURKEY} and t.basis == "event" for t in ties.ties)
+    with_claims = load_ties(store, include_claims=True)
+    alleged = [t for t in with_claims.ties if {t.a, t.b} == {US, TURKEY} and t.basis == "event"]
+    assert [(t.kind, t.sign) for t in alleged] == [("Attack", -1)]
+
+
+def test_a_plain_statement_is_neutral_not_negative(ties) -> None:
+    assert not any(t.kind == "Statement" for t in ties.ties)
+    G = signed_network(ties, start="2023-06-01", end="2024-06-01", kinds={"Statement"})
+    assert G.number_of_edges() == 0
+
+
+def test_snapshot_before_the_break_has_the_unbalanced_triad(ties) -> None:
+    G = signed_network(ties, at="2020-01-01")
+    assert (G[US][SDF]["sign"], G[US][TURKEY]["sign"], G[TURKEY][SDF]["sign"]) == (1, 1, -1)
+    assert G[US][SDF]["basis"] == "relationship" and G[US][SDF]["kind"] == "Cooperation"
+    assert [t[3] for t in unbalanced_triads(G)] == ["++-"]
+
+
+def test_snapshot_after_the_break_is_balanced_us_and_turkey_against_the_sdf(ties) -> None:
+    G = signed_network(ties, at="2026-02-01", kinds={"Cooperation", "Strain", "Alliance", "Hostility", "Accusation"})
+    assert G[US][SDF]["sign"] == -1 and G[US][SDF]["kind"] == "Strain"
+    assert G[US][SDF]["start"] == "2026-01-10" and G[US][SDF]["end"] == ""
+    assert is_balanced(G)
+
+
+def test_edges_carry_their_evidence_events_in_the_period(ties) -> None:
+    G = signed_network(ties, at="2026-02-01", window="60d")
+    assert G[US][SDF]["events"] == [str(ID["event/sdf-accuses-us"])]
+    assert G[US][SDF]["relationships"] == [str(ID["relationship/us-sdf-strain"])]
+
+
+def test_event_only_pairs_take_the_sign_of_their_summed_weights(ties) -> None:
+    coop = signed_network(ties, start="2019-01-01", end="2019-04-01")
+    assert coop[A][B]["sign"] == 1 and coop[A][B]["score"] == pytest.approx(14.4)
+    fight = signed_network(ties, at="2020-07-01", window="90d")
+    assert fight[A][B]["sign"] == -1 and fight[A][B]["score"] == -20.0
+
+
+def test_window_drops_old_events_and_silence_drops_the_edge(ties) -> None:
+    G = signed_network(ties, at="2019-12-31", window="30d")
+    assert not G.has_edge(A, B)
+
+
+def test_rolling_series_changes_on_the_break_day(ties) -> None:
+    series = network_series(ties, window="90d", start="2026-01-01", end="2026-01-31")
+    days = [t for t, _ in series]
+    assert date(2026, 1, 10) in days
+    signs = {t: G[US][SDF]["sign"] for t, G in series if G.has_edge(US, SDF)}
+    assert signs[date(2026, 1, 1)] == 1 and signs[date(2026, 1, 10)] == -1
+    weekly = network_series(ties, window="90d", step="7d", start="2026-01-01", end="2026-01-31")
+    assert [t for t, _ in weekly] == [date(2026, 1, 1) + timedelta(days=7 * k) for k in range(5)]
+
+
+def test_actor_network_reads_the_store_directly(store: Store) -> None:
+    assert set(actor_network(store, at="2020-01-01")) >= {US, SDF, TURKEY}
+
+
+@pytest.mark.parametrize(
+    "options, parameter",
+    [({"at": "yesterday"}, "at"), ({"at": "2020-01-01", "start": "2019-01-01"}, "at"), ({"start": "2021-01-01", "end": "2020-01-01"}, "start"), ({"at": "2020-01-01", "window": "soon"}, "window")],
+)
+def test_bad_dates_and_windows_name_the_parameter(ties, options, parameter) -> None:
+    with pytest.raises(InputError) as err:
+        signed_network(ties, **options)
+    assert err.value.details["parameter"] == parameter
+
+
+def test_window_lengths_parse() -> None:
+    assert [parse_window(x).days for x in ("90d", "2w", "3m", "1y", 5)] == [90, 14, 90, 365, 5]
