@@ -544,6 +544,9 @@ class QueryPool:
                     raise self._timeout() from None
                 finally:
                     loop.remove_reader(fd)
+                    # uvloop leaves a watched descriptor non-blocking; recv() of a
+                    # message still arriving would then fail with EAGAIN.
+                    os.set_blocking(fd, True)
             try:
                 message = worker.conn.recv()
             except (EOFError, OSError):

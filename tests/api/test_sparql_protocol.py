@@ -279,3 +279,23 @@ def test_rdflib_sparqlstore_queries_the_endpoint(server) -> None:
     assert [str(r.label) for r in rows] == ["Islamic State", "Syrian Democratic Forces"]
     assert graph.query("ASK { GRAPH ?g { ?s ?p ?o } }").askAnswer is True
     store.close()
+
+
+def test_a_result_bigger_than_a_chunk_streams_whole(server) -> None:
+    # 900 rows of 2000 characters: past the 1 MiB point where workers start streaming.
+    query = (
+        'SELECT ?n ?text WHERE { VALUES ?n { ' + " ".join(map(str, range(900))) + ' } '
+        'BIND("0123456789" AS ?a) BIND(CONCAT(?a, ?a, ?a, ?a, ?a, ?a, ?a, ?a, ?a, ?a) AS ?b) '
+        'BIND(CONCAT(?b, ?b, ?b, ?b, ?b, ?b, ?b, ?b, ?b, ?b) AS ?c) BIND(CONCAT(?c, ?c) AS ?text) }'
+    )
+    for accept in ("application/sparql-results+json", "text/tab-separated-values"):
+        r = httpx.post(server.sparql, data={"query": query}, headers={"Accept": accept}, timeout=30)
+        assert r.status_code == 200
+        assert "content-length" not in r.headers  # streamed, chunked
+        assert len(r.content) > 1024 * 1024
+        if "json" in accept:
+            rows = r.json()["results"]["bindings"]
+            assert [int(b["n"]["value"]) for b in rows] == list(range(900))
+            assert {len(b["text"]["value"]) for b in rows} == {2000}
+        else:
+            assert len(r.text.splitlines()) == 901

@@ -78,3 +78,22 @@ def test_readers_survive_the_writers_compactions(tmp_path) -> None:
         service.close()
         store.close()
     assert not any(p.name.startswith("conflictkg-readers-") for p in tmp_path.iterdir())
+
+
+def test_byte_and_triple_caps_stop_big_results() -> None:
+    from conflictkg.graph.errors import ResultTooLarge
+
+    store = Store()
+    store.update("INSERT DATA { GRAPH <http://example.org/g> { " + " ".join(
+        f"<http://example.org/s{i}> <http://example.org/p> {i} ." for i in range(50)) + " } }")
+    service = SparqlService(store, limits=Limits(max_bytes=2000, max_rows=40), workers=1)
+    try:
+        values = " ".join(map(str, range(30)))
+        with pytest.raises(ResultTooLarge, match="2000 bytes"):
+            service.query(f"SELECT ?x ?y WHERE {{ VALUES ?x {{ {values} }} BIND(STR(?x) AS ?y) }}", accept="application/sparql-results+xml").read()
+        with pytest.raises(ResultTooLarge, match="40 rows"):
+            service.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", accept="application/n-triples").read()
+        small = service.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 3", accept="application/n-triples").read()
+        assert len(small.decode().splitlines()) == 3
+    finally:
+        service.close()
