@@ -17,6 +17,7 @@ makes no tie; no tie is not a negative tie.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ __all__ = [
     "signed_network",
     "actor_network",
     "network_series",
+    "network_balance",
+    "node_names",
     "parse_date",
     "parse_window",
 ]
@@ -537,3 +540,58 @@ def network_series(
 def node_names(G: nx.Graph, nodes: Iterable[Hashable]) -> list[str]:
     """The labels of ``nodes`` (their ids where they have none)."""
     return [str(G.nodes[n].get("label", n)) if n in G else str(n) for n in nodes]
+
+
+def network_balance(
+    store: Store | None = None,
+    *,
+    at: str | date | None = None,
+    window: str | timedelta | None = None,
+    edges: str | os.PathLike[str] | None = None,
+    edges_text: str | None = None,
+    include_claims: bool = False,
+    time_limit: float | None = 60.0,
+) -> dict[str, object]:
+    """The balance report of the store's actor network, or of a researcher's signed edge list.
+
+    Parameters
+    ----------
+    store : Store, optional
+        Where the actor network comes from, unless an edge list is given.
+    at, window : optional
+        The snapshot (see :func:`signed_network`); only with the store.
+    edges : path, optional
+        A CSV file ``source,target,sign`` (see :func:`~conflictkg.graph.edgelists.read_signed_edgelist`).
+    edges_text : str, optional
+        The same CSV as text (an HTTP request body).
+    include_claims : bool
+        See :func:`load_ties`.
+    time_limit : float or None
+        Seconds for the exact frustration solver per component.
+
+    Returns
+    -------
+    dict
+        :func:`~conflictkg.graph.signed.report.balance_report`, plus
+        ``network`` (``"store"`` or ``"edge list"``) and ``at``.
+
+    Raises
+    ------
+    InputError
+        If neither a store nor an edge list is given, or ``at`` comes with an edge list.
+    """
+    from conflictkg.graph.edgelists import parse_signed_edgelist, read_signed_edgelist
+    from conflictkg.graph.signed.report import balance_report
+
+    if edges is not None or edges_text is not None:
+        if at is not None or window is not None:
+            raise InputError("at and window select a snapshot of the store; an edge list has no dates", parameter="at")
+        G = read_signed_edgelist(edges) if edges is not None else parse_signed_edgelist(edges_text or "", file="request body")
+        origin = "edge list"
+    elif store is not None:
+        G = signed_network(load_ties(store, include_claims=include_claims), at=at, window=window)
+        origin = "store"
+    else:
+        raise InputError("give a store or an edge list", parameter="edges")
+    at_d = parse_date(at)
+    return {"network": origin, "at": at_d.isoformat() if at_d else None, **balance_report(G, time_limit=time_limit)}

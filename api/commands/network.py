@@ -1,0 +1,90 @@
+"""``conflictkg network …``: balance, breakdowns and exports of the signed actor network."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from conflictkg.api.commands.root import app, store_of
+from conflictkg.graph.alliances import breakdown_report
+from conflictkg.graph.network_exports import export_store_network
+from conflictkg.graph.networks import network_balance
+
+__all__: list[str] = []
+
+network = typer.Typer(help="The signed actor network: structural balance, alliance breakdowns, exports.", no_args_is_help=True)
+app.add_typer(network, name="network")
+
+
+class ExportFormat(str, Enum):
+    gexf = "gexf"
+    graphml = "graphml"
+    cytoscape = "cytoscape"
+    node_link = "node-link"
+
+
+class Method(str, Enum):
+    hysteresis = "hysteresis"
+    changepoint = "changepoint"
+
+
+def _print_json(data: object) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@network.command()
+def balance(
+    ctx: typer.Context,
+    at: Optional[str] = typer.Option(None, "--at", help="The network as of this date (YYYY-MM-DD)."),
+    window: Optional[str] = typer.Option(None, "--window", help="With --at: how far back events count (90d, 12w, 1y)."),
+    edges: Optional[Path] = typer.Option(None, "--edges", help="A CSV edge list 'source,target,sign' instead of the store."),
+    include_claims: bool = typer.Option(False, "--include-claims", help="Also count what claim graphs allege."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the exact frustration index."),
+) -> None:
+    """Structural balance of the actor network (or an edge list), as JSON."""
+    if edges is not None:
+        _print_json(network_balance(at=at, window=window, edges=edges, time_limit=time_limit))
+        return
+    with store_of(ctx) as store:
+        report = network_balance(store, at=at, window=window, include_claims=include_claims, time_limit=time_limit)
+    _print_json(report)
+
+
+@network.command()
+def breakdowns(
+    ctx: typer.Context,
+    window: str = typer.Option("90d", "--window", help="Rolling window of the event scores (90d, 12w, 6m, 1y)."),
+    threshold: float = typer.Option(1.0, "--threshold", help="Goldstein score at which events alone set a pair's state."),
+    hold: Optional[str] = typer.Option(None, "--hold", help="How long hostility must last to count (default: the window)."),
+    method: Method = typer.Option(Method.hysteresis, "--method", help="State changes with hysteresis, or PELT change points."),
+    include_claims: bool = typer.Option(False, "--include-claims", help="Also count what claim graphs allege."),
+) -> None:
+    """Alliance breakdowns and triad transitions, with their evidence and sources, as JSON."""
+    with store_of(ctx) as store:
+        report = breakdown_report(
+            store, window=window, threshold=threshold, hold=hold, method=method.value, include_claims=include_claims
+        )
+    _print_json(report)
+
+
+@network.command()
+def export(
+    ctx: typer.Context,
+    fmt: ExportFormat = typer.Option(..., "--format", "-f", help="gexf (Gephi timeline), graphml, cytoscape, node-link."),
+    until: Optional[str] = typer.Option(None, "--until", help="Where open spans end (default: the last date in the data)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of standard output."),
+    include_claims: bool = typer.Option(False, "--include-claims", help="Also count what claim graphs allege."),
+) -> None:
+    """The actor network over time, with time attributes Gephi and Cytoscape.js can play."""
+    with store_of(ctx) as store:
+        data, _ = export_store_network(store, fmt.value, until=until, include_claims=include_claims)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)

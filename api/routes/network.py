@@ -1,0 +1,90 @@
+"""The signed actor network over HTTP: ``/network/balance``, ``/network/breakdowns``, ``/network/export``."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, Response
+
+from conflictkg.api.http import read_body
+from conflictkg.graph.alliances import breakdown_report
+from conflictkg.graph.errors import InputError, UnsupportedFormat
+from conflictkg.graph.network_exports import EXPORT_FORMATS, export_store_network
+from conflictkg.graph.networks import network_balance
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/network", tags=["network"])
+
+_CSV = ("text/csv", "application/csv", "text/plain")
+
+
+@router.get("/balance", summary="Structural balance of the actor network, optionally as of a date")
+def balance_of_store(
+    request: Request,
+    at: Optional[str] = Query(None, description="The network as of this date (YYYY-MM-DD)."),
+    window: Optional[str] = Query(None, description="With at: how far back events count (90d, 12w, 1y)."),
+    include_claims: bool = Query(False, description="Also count what claim graphs allege."),
+) -> JSONResponse:
+    """Triangle census and index, walk index, frustration index with the bipartition and frustrated edges."""
+    # A plain def: FastAPI runs it in a worker thread, off the event loop.
+    report = network_balance(
+        request.app.state.store, at=at, window=window, include_claims=include_claims,
+        time_limit=request.app.state.settings.query_timeout_s,
+    )
+    return JSONResponse(report)
+
+
+@router.post("/balance", summary="Structural balance of a signed edge list sent as CSV (source,target,sign)")
+async def balance_of_edge_list(request: Request) -> JSONResponse:
+    """The body is a CSV edge list with the header ``source,target,sign``; a bad row is a 400 naming it."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in _CSV:
+        raise UnsupportedFormat(f"send the edge list as text/csv, not {ctype or 'no content type'!r}", parameter="content-type")
+    body = await read_body(request)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"the edge list is not UTF-8 (byte {err.start})", parameter="body") from None
+    limit = request.app.state.settings.query_timeout_s
+    report = await run_in_threadpool(network_balance, edges_text=text, time_limit=limit)
+    return JSONResponse(report)
+
+
+@router.get("/breakdowns", summary="Alliance breakdowns and triad transitions, with evidence and sources")
+def breakdowns(
+    request: Request,
+    window: str = Query("90d", description="Rolling window of the event scores (90d, 12w, 6m, 1y)."),
+    threshold: float = Query(1.0, gt=0, description="Goldstein score at which events alone set a pair's state."),
+    hold: Optional[str] = Query(None, description="How long hostility must last (default: the window)."),
+    method: str = Query("hysteresis", description="hysteresis, or changepoint (PELT)."),
+    include_claims: bool = Query(False, description="Also count what claim graphs allege."),
+) -> JSONResponse:
+    """Each breakdown: the pair, the date, the score before and after, the evidence events and claims with sources."""
+    report = breakdown_report(
+        request.app.state.store, window=window, threshold=threshold, hold=hold, method=method,
+        include_claims=include_claims,
+    )
+    return JSONResponse(report)
+
+
+@router.get(
+    "/export",
+    summary="The actor network over time as GEXF, GraphML, Cytoscape.js or node-link JSON",
+    responses={200: {"content": {media: {} for _, media in EXPORT_FORMATS.values()}}},
+)
+def export(
+    request: Request,
+    format: str = Query(..., description="gexf, graphml, cytoscape or node-link."),
+    until: Optional[str] = Query(None, description="Where open spans end (default: the last date in the data)."),
+    include_claims: bool = Query(False, description="Also count what claim graphs allege."),
+) -> Response:
+    """Edges carry their sign over time: GEXF spells for Gephi's timeline, start/end/timeline for Cytoscape.js."""
+    data, media_type = export_store_network(request.app.state.store, format, until=until, include_claims=include_claims)
+    suffix = {"gexf": "gexf", "graphml": "graphml"}.get(format, "json")
+    return Response(
+        data, media_type=media_type,
+        headers={"Content-Disposition": f'inline; filename="conflictkg-network.{suffix}"'},
+    )

@@ -1,0 +1,108 @@
+"""``/network/…`` over HTTP, through the app factory with the fixture graph in an in-memory store."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from fastapi.testclient import TestClient
+
+from conflictkg.api.app import create_app
+from conflictkg.api.settings import Settings
+from conflictkg.graph.store import Store
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "alliances.trig"
+TRIAD_CSV = "source,target,sign\nUS,SDF,1\nUS,Turkey,1\nTurkey,SDF,-1\n"
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    store = Store()
+    store.load([FIXTURE])
+    app = create_app(Settings(store=":memory:", query_workers=1, max_body_bytes=4096), store=store)
+    with TestClient(app) as c:
+        yield c
+
+
+def test_balance_as_of_a_date_answers_the_report(client: TestClient) -> None:
+    r = client.get("/network/balance", params={"at": "2020-01-01"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert body["network"] == "store" and body["at"] == "2020-01-01"
+    assert body["triangle_census"] == {"+++": 0, "++-": 1, "+--": 0, "---": 0}
+    assert body["frustration_index"] == 1 and body["frustration_exact"] is True
+    assert {"nodes", "edges", "positive_edges", "negative_edges", "triangle_index", "walk_index",
+            "normalized_frustration", "partition", "frustrated_edges"} <= set(body)
+
+
+def test_balance_after_the_break_splits_the_sdf_from_us_and_turkey(client: TestClient) -> None:
+    body = client.get("/network/balance", params={"at": "2026-02-01", "window": "30d"}).json()
+    assert body["frustration_index"] == 0
+    assert sorted(body["partition"]) == [["Syrian Democratic Forces"], ["Turkey", "United States"]]
+
+
+def test_balance_of_a_posted_edge_list(client: TestClient) -> None:
+    r = client.post("/network/balance", content=TRIAD_CSV, headers={"content-type": "text/csv"})
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["network"], body["nodes"], body["negative_edges"], body["frustration_index"]) == ("edge list", 3, 1, 1)
+    assert body["unbalanced_triads"] == [{"actors": ["SDF", "Turkey", "US"], "signs": "++-"}]
+
+
+def test_bad_edge_list_is_a_400_naming_the_row(client: TestClient) -> None:
+    r = client.post("/network/balance", content="source,target,sign\nUS,SDF,0\n", headers={"content-type": "text/csv"})
+    assert r.status_code == 400 and r.headers["content-type"] == "application/json"
+    error = r.json()["error"]
+    assert error["code"] == "parse_error" and error["line"] == 2 and error["field"] == "sign"
+    assert "sign must be 1 or -1" in error["message"]
+
+
+def test_edge_list_must_be_csv(client: TestClient) -> None:
+    r = client.post("/network/balance", content=TRIAD_CSV, headers={"content-type": "application/json"})
+    assert r.status_code == 415
+
+
+def test_bad_date_is_a_400_naming_the_parameter(client: TestClient) -> None:
+    r = client.get("/network/balance", params={"at": "last spring"})
+    assert r.status_code == 400 and r.json()["error"]["parameter"] == "at"
+
+
+def test_breakdowns_name_the_pair_date_and_evidence(client: TestClient) -> None:
+    r = client.get("/network/breakdowns", params={"window": "90d"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    found = {tuple(b["actors"]): b for b in r.json()["breakdowns"]}
+    b = found[("Syrian Democratic Forces", "United States")]
+    assert b["date"] == "2026-01-10" and b["after"]["evidence"][0]["kind"] == "Accusation"
+    assert b["after"]["evidence"][0]["source_label"] == "Fixture report (made up)"
+
+
+def test_unknown_breakdown_method_is_a_400(client: TestClient) -> None:
+    assert client.get("/network/breakdowns", params={"method": "tea-leaves"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "fmt, media_type", [("gexf", "application/gexf+xml"), ("graphml", "application/graphml+xml")]
+)
+def test_xml_exports_have_their_media_type_and_read_back(client: TestClient, fmt: str, media_type: str) -> None:
+    r = client.get("/network/export", params={"format": fmt})
+    assert r.status_code == 200 and r.headers["content-type"] == media_type
+    G = (nx.read_gexf if fmt == "gexf" else nx.read_graphml)(io.BytesIO(r.content))
+    assert G.has_edge("https://w3id.org/conflictkg/id/actor/sdf", "https://w3id.org/conflictkg/id/actor/us")
+
+
+@pytest.mark.parametrize("fmt", ["cytoscape", "node-link"])
+def test_json_exports_carry_time_attributes(client: TestClient, fmt: str) -> None:
+    r = client.get("/network/export", params={"format": fmt})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    doc = r.json()
+    edges = [e["data"] for e in doc["elements"]["edges"]] if fmt == "cytoscape" else doc["edges"]
+    assert all(e["start"] and e["end"] and e["timeline"] for e in edges)
+
+
+def test_unknown_export_format_is_a_415(client: TestClient) -> None:
+    r = client.get("/network/export", params={"format": "pajek"})
+    assert r.status_code == 415 and r.json()["error"]["parameter"] == "format"
