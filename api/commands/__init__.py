@@ -11,6 +11,7 @@ from conflictkg.api.commands import data, query, serve  # noqa: F401
 from conflictkg.api.commands import store  # noqa: F401
 from conflictkg.api.commands import check  # noqa: F401
 from conflictkg.api.commands import imports  # noqa: F401
+from conflictkg.api.commands import network  # noqa: F401
 from conflictkg.api.commands.root import app
 from conflictkg.graph.errors import KGError
 
