@@ -22,7 +22,6 @@ from conflictkg.graph.saved import SavedQuery
 from conflictkg.graph.sparql_guard import check_dataset, check_query, check_update, needs_parse
 from conflictkg.graph.store import Store
 from conflictkg.graph.workers import Answer, Limits, QueryJob, QueryPool, ox_query, run_job
-from conflictkg.ontology.vocab import PREFIXES
 
 __all__ = ["SparqlService", "Answer"]
 
@@ -141,7 +140,6 @@ class SparqlService:
             tuple(default_graph) if default_graph else None,
             tuple(named_graphs) if named_graphs else None,
             tuple((substitutions or {}).items()),
-            PREFIXES,
         )
 
     def _run(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None) -> Answer:

@@ -40,7 +40,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -48,6 +48,7 @@ import pyoxigraph as ox
 
 from conflictkg.graph import errors
 from conflictkg.graph.results import media_format
+from conflictkg.ontology.vocab import PREFIXES
 
 __all__ = ["QueryJob", "Limits", "Answer", "QueryPool", "run_job", "ox_query"]
 
@@ -81,7 +82,8 @@ class QueryJob:
     default_graph: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     substitutions: tuple[tuple[str, object], ...] = ()
-    prefixes: Mapping[str, str] | None = None
+    #: Predeclare the conflictkg prefixes (``ck:``, ``actor:`` …); the worker knows them.
+    prefixes: bool = True
 
 
 @dataclass
@@ -108,13 +110,21 @@ class _Overflow(Exception):
 
 
 class _Sink(io.RawIOBase):
-    """A binary writer that enforces a byte cap (and optionally a line cap) and forwards chunks."""
+    """A binary writer that enforces the byte cap and a row cap, and forwards chunks.
 
-    def __init__(self, limits: Limits, send=None, max_lines: int | None = None) -> None:
-        self.limits, self.send, self.max_lines = limits, send, max_lines
+    Rows are counted on the serialized bytes by ``markers`` that occur once
+    per row and nowhere else, so no row becomes a Python object: a row cap is
+    exceeded once the markers number more than ``max_marks``.
+    """
+
+    def __init__(self, limits: Limits, send=None, markers: tuple[bytes, ...] = (), max_marks: int | None = None) -> None:
+        self.limits, self.send = limits, send
+        self.markers, self.max_marks = markers, max_marks
+        self.keep = max((len(m) for m in markers), default=1) - 1
+        self.tail = b""
         self.buffer = bytearray()
         self.total = 0
-        self.lines = 0
+        self.marks = 0
         self.streaming = False
         self.overflow: str | None = None
 
@@ -127,9 +137,12 @@ class _Sink(io.RawIOBase):
         if self.total > self.limits.max_bytes:
             self.overflow = "bytes"
             raise _Overflow()
-        if self.max_lines is not None:
-            self.lines += data.count(b"\n")
-            if self.lines > self.max_lines:
+        if self.max_marks is not None:
+            # Markers may straddle two writes: count over the previous write's tail too.
+            window = self.tail + data
+            self.marks += sum(window.count(m) for m in self.markers)
+            self.tail = window[-self.keep :] if self.keep else b""
+            if self.marks > self.max_marks:
                 self.overflow = "rows"
                 raise _Overflow()
         self.buffer += data
@@ -138,6 +151,27 @@ class _Sink(io.RawIOBase):
             self.streaming = True
             self.buffer.clear()
         return len(data)
+
+
+def _row_markers(fmt: object, max_rows: int) -> tuple[tuple[bytes, ...], int] | None:
+    """How to count rows in Oxigraph's serialization of a format, or ``None`` when it cannot be done exactly.
+
+    - TSV: one line per row (terms escape their newlines) after the header.
+    - XML: one ``<result>`` per row (text escapes ``<``).
+    - JSON: a row after the first starts with ``,{"`` (it has bindings) or
+      is ``,{}`` (it has none); nothing else in the document has a comma
+      before a brace, and inside strings ``"`` is escaped, so ``,{"`` never
+      occurs there. ``,{}`` can occur inside a literal, which can only make
+      the count err high, never low.
+    - CSV quotes newlines inside values: no exact marker.
+    """
+    if fmt == ox.QueryResultsFormat.TSV:
+        return (b"\n",), max_rows + 1
+    if fmt == ox.QueryResultsFormat.XML:
+        return (b"<result>",), max_rows
+    if fmt == ox.QueryResultsFormat.JSON:
+        return (b',{"', b",{}"), max_rows - 1
+    return None
 
 
 def _too_large(what: str, limits: Limits) -> errors.ResultTooLarge:
@@ -172,7 +206,7 @@ def ox_query(store: ox.Store, job: QueryJob) -> object:
     """Evaluate a job's query on a pyoxigraph store (what a worker does)."""
     kwargs: dict[str, object] = {}
     if job.prefixes:
-        kwargs["prefixes"] = dict(job.prefixes)
+        kwargs["prefixes"] = PREFIXES
     if job.default_graph is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
     if job.named_graphs is not None:
@@ -238,14 +272,14 @@ def run_job(evaluate, job: QueryJob, limits: Limits, send=None) -> tuple[str, st
     if isinstance(result, ox.QueryBoolean):
         return "solutions", media_type, result.serialize(format=fmt)
     emit = (lambda chunk, more: send("solutions", media_type, chunk, more)) if send else None
-    # Rows are counted on TSV, where one solution is one line (terms escape their
-    # newlines); the TSV is then re-read and written in the wanted format, all
-    # natively: no row ever becomes a Python term.
-    if fmt == ox.QueryResultsFormat.TSV:
-        tsv = _Sink(limits, emit, max_lines=limits.max_rows + 1)
-        _serialize_capped(lambda out: result.serialize(out, format=fmt), limits, tsv)
-        return "solutions", media_type, bytes(tsv.buffer)
-    tsv = _Sink(limits, None, max_lines=limits.max_rows + 1)
+    counting = _row_markers(fmt, limits.max_rows)
+    if counting is not None:
+        sink = _Sink(limits, emit, *counting)
+        _serialize_capped(lambda out: result.serialize(out, format=fmt), limits, sink)
+        return "solutions", media_type, bytes(sink.buffer)
+    # CSV: rows are counted on TSV (one line per row), which is then re-read and
+    # written as CSV, all natively: no row ever becomes a Python term.
+    tsv = _Sink(limits, None, *_row_markers(ox.QueryResultsFormat.TSV, limits.max_rows))
     _serialize_capped(lambda out: result.serialize(out, format=ox.QueryResultsFormat.TSV), limits, tsv)
     parsed = ox.parse_query_results(bytes(tsv.buffer), format=ox.QueryResultsFormat.TSV)
     sink = _Sink(limits, emit)

@@ -97,3 +97,26 @@ def test_byte_and_triple_caps_stop_big_results() -> None:
         assert len(small.decode().splitlines()) == 3
     finally:
         service.close()
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["application/sparql-results+json", "application/sparql-results+xml", "text/tab-separated-values", "text/csv"],
+)
+def test_the_row_cap_is_exact_in_every_format(accept: str) -> None:
+    store = Store()
+    service = SparqlService(store, limits=Limits(max_rows=5), workers=1)
+    # Values that look like row separators in some format, and rows with no bindings at all.
+    tricky = 'BIND(CONCAT("a},{", STR(?n), "\\n<result>\\t},{\\"x") AS ?text)'
+    try:
+        for n, ok in ((5, True), (6, False)):
+            values = " ".join(map(str, range(n)))
+            for query in (f"SELECT ?n ?text WHERE {{ VALUES ?n {{ {values} }} {tricky} }}",
+                          f"SELECT ?unbound WHERE {{ VALUES ?n {{ {values} }} }}"):
+                if ok:
+                    assert service.query(query, accept=accept).read()
+                else:
+                    with pytest.raises(Exception, match="more than 5 rows"):
+                        service.query(query, accept=accept).read()
+    finally:
+        service.close()
