@@ -26,7 +26,15 @@ from conflictkg.graph.errors import (
 from conflictkg.graph.store import REMOTE_SCHEMES, FactStore, QueryResult, insert_data, to_ox
 from conflictkg.ontology.vocab import PREFIXES
 
-__all__ = ["RemoteStore", "STAGING_PREFIX", "safe_url"]
+__all__ = ["RemoteStore", "STAGING_PREFIX", "VIRTUOSO_OWN_GRAPHS", "safe_url"]
+
+#: Graphs Virtuoso keeps for itself in the same store; a replace leaves them alone.
+VIRTUOSO_OWN_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/2002/07/owl#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localhost:8890/",
+)
 
 #: Graphs under this prefix hold a load being uploaded in chunks; never user data.
 STAGING_PREFIX = "urn:conflictkg:staging:"
@@ -192,6 +200,9 @@ class RemoteStore(FactStore):
         (Oxigraph, Fuseki); otherwise uploads go graph by graph.
     progress : bool, optional
         Show a progress bar during uploads (default: when stderr is a terminal).
+    keep_graphs : sequence of str, optional
+        IRI prefixes of graphs the server keeps for itself, never dropped by
+        :meth:`replace_all` (default: Virtuoso's own graphs on Virtuoso, none elsewhere).
 
     Examples
     --------
@@ -214,8 +225,11 @@ class RemoteStore(FactStore):
         chunk_quads: int = 1_000,
         dataset_post: bool = False,
         progress: bool | None = None,
+        keep_graphs: Sequence[str] | None = None,
     ) -> None:
         self.path = None
+        self.keep_graphs = keep_graphs
+        self._server: str | None = None
         self.query_url, self.update_url, self.store_url = query_url, update_url, store_url
         self.url = safe_url(query_url)
         self.timeout_s = timeout_s
@@ -492,12 +506,29 @@ class RemoteStore(FactStore):
             return
         if len(quads) <= self.chunk_quads:
             # One update request is one transaction on the server.
-            self.update(("DROP SILENT ALL ;\n" if replace else "") + insert_data(quads), prefixes=False)
+            drops = "".join(f"{op} ;\n" for op in self._drops_for_replace()) if replace else ""
+            self.update(drops + insert_data(quads), prefixes=False)
         elif self.dataset_post and not replace:
             # Oxigraph loads one POSTed document in one transaction.
             self._post_dataset(quads)
         else:
             self._write_staged(quads, replace=replace)
+
+    def _drops_for_replace(self) -> list[str]:
+        # Not DROP ALL: a server may keep its own graphs in the same store
+        # (Virtuoso's quad-map and DAV graphs); dropping those would break it.
+        if self._server is None:
+            probe = self._send("GET", self.query_url, what="query", params={"query": "ASK {}"})
+            probe.close()
+            self._server = probe.headers.get("server", "")
+        virtuoso = self._server.startswith("Virtuoso")
+        if self.keep_graphs is None:
+            self.keep_graphs = VIRTUOSO_OWN_GRAPHS if virtuoso else ()
+        kept = tuple(self.keep_graphs)
+        # Virtuoso has no plain default graph to drop (its default graph is the union).
+        drops = [] if virtuoso else ["DROP SILENT DEFAULT"]
+        drops += [f"DROP SILENT GRAPH <{g}>" for g in self.named_graphs() if not g.startswith(kept)]
+        return drops
 
     def _progress(self, total: int, label: str):  # type: ignore[no-untyped-def]
         from rich.console import Console
@@ -559,8 +590,7 @@ class RemoteStore(FactStore):
                             progress.advance(task, len(chunk))
             commit = []
             if replace:
-                commit.append("DROP SILENT DEFAULT")
-                commit += [f"DROP SILENT GRAPH <{g}>" for g in self.named_graphs()]
+                commit += self._drops_for_replace()
             commit += [f"ADD SILENT {g} TO {'DEFAULT' if key == 'DEFAULT' else key}" for key, g in staging.items()]
             self.update(" ;\n".join([*commit, drop_staging]), prefixes=False)
         except BaseException:

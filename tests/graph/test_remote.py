@@ -211,3 +211,12 @@ def test_the_cli_loads_queries_dumps_and_restores_on_a_remote_store(
     assert refused.returncode == 2 and "--replace" in refused.stderr
     assert run(spec, "restore", str(tmp_path / "all.trig"), "--replace").returncode == 0
     assert remote_store.count() == 5
+
+
+def test_replace_leaves_the_graphs_a_server_keeps_for_itself(remote_store: FactStore, oxigraph_server: str) -> None:
+    remote_store.extend(quads(2, "http://www.openlinksw.com/schemas/virtrdf#") + quads(2, "urn:old"))
+    url = oxigraph_server
+    store = RemoteStore(f"{url}/query", f"{url}/update", keep_graphs=("http://www.openlinksw.com/",))
+    store.replace_all(quads(3, "urn:new"))
+    assert remote_store.named_graphs() == ["http://www.openlinksw.com/schemas/virtrdf#", "urn:new"]
+    store.close()
