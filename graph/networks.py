@@ -46,6 +46,24 @@ __all__ = [
 ]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_CK = str(CK)
+# Term IRIs as plain strings: rdflib Namespace lookups are slow in tight loops.
+_CK_CLAIM = str(CK.Claim)
+_CK_ACTOR = str(CK.actor)
+_CK_ATTRIBUTION = str(CK.attribution)
+_CK_CAMEOCODE = str(CK.cameoCode)
+_CK_CLAIMCONTENT = str(CK.claimContent)
+_CK_CLAIMANT = str(CK.claimant)
+_CK_DATE = str(CK.date)
+_CK_ENDDATE = str(CK.endDate)
+_CK_EVIDENCEDBY = str(CK.evidencedBy)
+_CK_FROMACTOR = str(CK.fromActor)
+_CK_PARTICIPANT = str(CK.participant)
+_CK_PARTY = str(CK.party)
+_CK_SIGN = str(CK.sign)
+_CK_STARTDATE = str(CK.startDate)
+_CK_TARGET = str(CK.target)
+_CK_TOACTOR = str(CK.toActor)
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
@@ -215,7 +233,7 @@ def _records(store: Store, sparql: str) -> dict[str, list[tuple[str, object, str
 
 
 def _most_specific(types: set[str], supers: dict[str, set[str]]) -> str | None:
-    ck = [t for t in types if t.startswith(str(CK))]
+    ck = [t for t in types if t.startswith(_CK)]
     if not ck:
         return None
     leaves = [t for t in ck if not any(t != o and t in supers.get(o, ()) for o in ck)]
@@ -241,13 +259,13 @@ def load_ties(store: Store, *, include_claims: bool = False) -> TieSet:
     meta: dict[str, dict[str, object]] = defaultdict(dict)
     for s, p, o, _ in _rows(store, _GRAPH_QUERY):
         m = meta[s]
-        if p == RDF_TYPE and o.value == str(CK.Claim):  # type: ignore[attr-defined]
+        if p == RDF_TYPE and o.value == _CK_CLAIM:  # type: ignore[attr-defined]
             m["claim"] = True
         elif p == PROV_DERIVED:
             m["source"] = o.value  # type: ignore[attr-defined]
-        elif p == str(CK.claimant):
+        elif p == _CK_CLAIMANT:
             m["claimant"] = o.value  # type: ignore[attr-defined]
-        elif p == str(CK.attribution):
+        elif p == _CK_ATTRIBUTION:
             m["attribution"] = o.value  # type: ignore[attr-defined]
         elif p == RDFS_LABEL:
             m.setdefault("label", o.value)  # type: ignore[attr-defined]
@@ -294,25 +312,25 @@ def load_ties(store: Store, *, include_claims: bool = False) -> TieSet:
             if usable(g):
                 vals[p].append(o)
                 graphs.append(g)
-        actors = [o.value for o in vals[str(CK.actor)] if isinstance(o, ox.NamedNode)]
+        actors = [o.value for o in vals[_CK_ACTOR] if isinstance(o, ox.NamedNode)]
         if not actors:
             continue
         classes = closure({o.value for o in vals[RDF_TYPE] if isinstance(o, ox.NamedNode)})
-        day = min((d for d in map(_literal_date, vals[str(CK.date)]) if d), default=None)
-        end = max((d for d in map(_literal_date, vals[str(CK.endDate)]) if d), default=None)
-        code = next((o.value for o in vals[str(CK.cameoCode)] if isinstance(o, ox.Literal)), None)  # type: ignore[union-attr]
-        home = next((g for p, o, g in triples if p == str(CK.actor) and usable(g)), graphs[0])
+        day = min((d for d in map(_literal_date, vals[_CK_DATE]) if d), default=None)
+        end = max((d for d in map(_literal_date, vals[_CK_ENDDATE]) if d), default=None)
+        code = next((o.value for o in vals[_CK_CAMEOCODE] if isinstance(o, ox.Literal)), None)  # type: ignore[union-attr]
+        home = next((g for p, o, g in triples if p == _CK_ACTOR and usable(g)), graphs[0])
         kind = _most_specific(classes, supers) or "Event"
         ties.evidence[ev] = {
             "iri": ev, "type": "event", "kind": kind.rsplit("#", 1)[-1],
             "label": next((o.value for o in vals[RDFS_LABEL]), None),  # type: ignore[attr-defined]
             "date": day.isoformat() if day else None, "cameo": code,
-            "claims": sorted(o.value for o in vals[str(CK.claimContent)] if isinstance(o, ox.NamedNode)),
+            "claims": sorted(o.value for o in vals[_CK_CLAIMCONTENT] if isinstance(o, ox.NamedNode)),
             **source_of(home),
         }
         weighed = event_weight(code, classes)
-        targets = [o.value for o in vals[str(CK.target)] if isinstance(o, ox.NamedNode)]
-        participants = [o.value for o in vals[str(CK.participant)] if isinstance(o, ox.NamedNode)]
+        targets = [o.value for o in vals[_CK_TARGET] if isinstance(o, ox.NamedNode)]
+        participants = [o.value for o in vals[_CK_PARTICIPANT] if isinstance(o, ox.NamedNode)]
         name = kind.rsplit("#", 1)[-1]
         if weighed is not None and weighed[0] != 0:
             w, used = weighed
@@ -338,28 +356,28 @@ def load_ties(store: Store, *, include_claims: bool = False) -> TieSet:
                 vals[p].append(o)
         types = {o.value for o in vals[RDF_TYPE] if isinstance(o, ox.NamedNode)}
         kind = next((t for t in sorted(types) if t in RELATIONSHIP_SIGNS), None) or _most_specific(types, supers)
-        signs = {int(o.value) for o in vals[str(CK.sign)] if isinstance(o, ox.Literal) and o.value.lstrip("+-").isdigit()}  # type: ignore[union-attr]
+        signs = {int(o.value) for o in vals[_CK_SIGN] if isinstance(o, ox.Literal) and o.value.lstrip("+-").isdigit()}  # type: ignore[union-attr]
         if len(signs) == 1 and signs <= {1, -1}:
             sign = signs.pop()
         elif not signs and kind in RELATIONSHIP_SIGNS:
             sign = RELATIONSHIP_SIGNS[kind]
         else:
             continue  # no sign, or contradictory signs: nothing is guessed
-        parties = sorted({o.value for o in vals[str(CK.party)] if isinstance(o, ox.NamedNode)})
+        parties = sorted({o.value for o in vals[_CK_PARTY] if isinstance(o, ox.NamedNode)})
         if len(parties) == 2:
             a, b = parties
         else:
-            froms = [o.value for o in vals[str(CK.fromActor)] if isinstance(o, ox.NamedNode)]
-            tos = [o.value for o in vals[str(CK.toActor)] if isinstance(o, ox.NamedNode)]
+            froms = [o.value for o in vals[_CK_FROMACTOR] if isinstance(o, ox.NamedNode)]
+            tos = [o.value for o in vals[_CK_TOACTOR] if isinstance(o, ox.NamedNode)]
             if len(froms) != 1 or len(tos) != 1 or froms == tos:
                 continue
             a, b = froms[0], tos[0]
-        start = min((d for d in map(_literal_date, vals[str(CK.startDate)]) if d), default=None)
-        end = max((d for d in map(_literal_date, vals[str(CK.endDate)]) if d), default=None)
-        evidence = tuple(sorted(o.value for o in vals[str(CK.evidencedBy)] if isinstance(o, ox.NamedNode)))
+        start = min((d for d in map(_literal_date, vals[_CK_STARTDATE]) if d), default=None)
+        end = max((d for d in map(_literal_date, vals[_CK_ENDDATE]) if d), default=None)
+        evidence = tuple(sorted(o.value for o in vals[_CK_EVIDENCEDBY] if isinstance(o, ox.NamedNode)))
         name = (kind or "ActorRelationship").rsplit("#", 1)[-1]
         ties.ties.append(Tie(a, b, sign, float(sign), start, end, name, rel, "relationship", evidence))
-        home = next((g for p, o, g in triples if p in (str(CK.party), str(CK.fromActor)) and usable(g)), "")
+        home = next((g for p, o, g in triples if p in (_CK_PARTY, _CK_FROMACTOR) and usable(g)), "")
         ties.evidence[rel] = {
             "iri": rel, "type": "relationship", "kind": name,
             "label": next((o.value for o in vals[RDFS_LABEL]), None),  # type: ignore[attr-defined]
@@ -436,7 +454,8 @@ def signed_network(
         Nodes are actor IRIs with ``label``, ``kind``, ``aliases``; edges have
         ``sign``, ``weight`` (|score|, or 1), ``score`` (sum of event
         weights), ``basis``, ``kind``, ``relationship``, ``start``, ``end``
-        (ISO text, ``""`` when open), ``events`` and ``relationships`` (IRIs).
+        (ISO text, ``""`` when open), ``events`` and ``relationships`` (IRIs),
+        ``claims`` (the claim graphs they point to) and ``sources`` (source documents).
 
     Raises
     ------
@@ -475,11 +494,16 @@ def signed_network(
             if n not in G:
                 info = ties.actors.get(n, {})
                 G.add_node(n, label=info.get("label", n), kind=info.get("kind", ""), aliases=list(info.get("aliases", [])))
+        records = [ties.evidence.get(t.iri, {}) for t in (*events, *rels)]
+        claims = {c for r in records for c in r.get("claims", ())}  # type: ignore[union-attr]
+        for t in rels:
+            claims.update(e for e in t.evidence if ties.evidence.get(e, {}).get("type") == "claim")
         G.add_edge(
             a, b, sign=sign, weight=abs(score) if score else 1.0, score=float(score), basis=basis, kind=kind,
             relationship=decided.iri if decided else "", start=s0.isoformat() if s0 else "",
             end=e0.isoformat() if e0 else "", events=sorted({t.iri for t in events}),
-            relationships=sorted({t.iri for t in rels}),
+            relationships=sorted({t.iri for t in rels}), claims=sorted(claims),
+            sources=sorted({str(r["source"]) for r in records if r.get("source")}),
         )
     return G
 

@@ -14,7 +14,7 @@ from conflictkg.graph.signed._common import signed_adjacency
 __all__ = ["walk_balance_index", "DENSE_LIMIT"]
 
 #: Up to this many nodes the spectra are computed exactly (dense eigenvalues).
-DENSE_LIMIT = 2000
+DENSE_LIMIT = 1000
 
 
 def _dense(A: sp.csr_array, beta: float) -> float:
@@ -45,7 +45,7 @@ def walk_balance_index(
     weight: str | None = None,
     method: str = "auto",
     probes: int = 64,
-    rank: int = 32,
+    rank: int = 8,
     seed: int | None = None,
 ) -> float:
     """The walk-based balance index ``K = tr(e^{βA}) / tr(e^{β|A|})``.

@@ -115,3 +115,9 @@ def test_bad_dates_and_windows_name_the_parameter(ties, options, parameter) -> N
 
 def test_window_lengths_parse() -> None:
     assert [parse_window(x).days for x in ("90d", "2w", "3m", "1y", 5)] == [90, 14, 90, 365, 5]
+
+
+def test_edges_name_the_claims_and_sources_behind_them(ties) -> None:
+    G = signed_network(ties, at="2026-02-01", window="60d")
+    assert G[US][SDF]["claims"] == ["https://w3id.org/conflictkg/graph/fixture/claim/us-attacked-turkey"]
+    assert G[US][SDF]["sources"] == [str(ID["source/fixture-report"])]
