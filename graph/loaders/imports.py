@@ -235,8 +235,9 @@ def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str) -
     Not atomic on its own: callers make it so with the import status.
 
     FAST PATH: on the embedded :class:`Store` this is pyoxigraph's
-    ``bulk_load`` (writes index files directly, memory bounded by the file's
-    size, not the store's). Any other store gets the public
+    ``bulk_load`` (writes index files directly; memory grows with the file,
+    about 1 GB for a million triples, hence the chunks) followed by a
+    compaction. Any other store gets the public
     :meth:`FactStore.load` (a remote server: Graph Store Protocol), which is
     why the chunk files stay small.
     """
@@ -245,6 +246,11 @@ def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str) -
             store.ox.bulk_load(
                 path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph), lenient=True
             )
+            # Each bulk load adds index files that overlap all earlier ones; without a
+            # compaction the next load slows down in proportion to what is already
+            # stored (measured: 16 s, 24 s, 33 s, 39 s, 43 s for five 1M-triple chunks;
+            # with it about 20 s each), making a chunked import quadratic.
+            store.ox.optimize()
         except SyntaxError as err:  # our own output: a bug, not bad input
             raise StoreError(f"internal error: generated N-Triples do not parse: {err}") from err
         except OSError as err:
