@@ -210,7 +210,7 @@ def time_shapes(urls: dict[str, str], runs: dict[str, int]) -> dict[str, dict[st
     return out
 
 
-def concurrent_clients(url: str, clients: int = 16, per_client: int = 25) -> tuple[int, int, float]:
+def concurrent_clients(url: str, clients: int = 16, per_client: int = 10) -> tuple[int, int, float]:
     """``clients`` threads, each with its own connection, sending a mix of the query shapes."""
     errors: list[str] = []
     done = [0]
