@@ -107,8 +107,11 @@ class Tie:
     def active(self, lo: date | None, hi: date | None) -> bool:
         """Whether the tie's span meets ``[lo, hi]`` (``None``: unbounded).
 
-        A relationship without an end is ongoing; an event without one lasted its day.
+        A relationship without an end is ongoing; an event without one lasted its
+        day; an undated event belongs to no period, only to the whole history.
         """
+        if self.basis == "event" and self.start is None:
+            return lo is None and hi is None
         last = self.end if self.basis == "relationship" or self.end else self.start
         return (hi is None or self.start is None or self.start <= hi) and (lo is None or last is None or last >= lo)
 
