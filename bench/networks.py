@@ -29,7 +29,8 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
-from conflictkg.graph.networks import _ACTOR_QUERY, _EVENT_QUERY, _GRAPH_QUERY, _REL_QUERY, load_ties, signed_network
+from conflictkg.graph.networks import signed_network
+from conflictkg.graph.ties import _ACTOR_QUERY, _EVENT_QUERY, _GRAPH_QUERY, _REL_QUERY, load_ties
 from conflictkg.graph.signed import frustration_index, signed_triangles, triangle_census, walk_balance_index
 from conflictkg.graph.signed.frustration import _local_search, frustration_of_partition
 from conflictkg.graph.store import Store

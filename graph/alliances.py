@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from conflictkg.graph.errors import InputError
-from conflictkg.graph.networks import Tie, TieSet, _decide, load_ties, network_series, parse_window
+from conflictkg.graph.networks import network_series
+from conflictkg.graph.ties import Tie, TieSet, deciding_relationship as _decide, load_ties, parse_window
 from conflictkg.graph.signed.triads import triad_transitions
 from conflictkg.graph.store import Store
 
@@ -197,7 +198,7 @@ def find_breakdowns(
     Parameters
     ----------
     ties : TieSet
-        From :func:`conflictkg.graph.networks.load_ties`.
+        From :func:`conflictkg.graph.ties.load_ties`.
     window : "90d" or timedelta
         The rolling window of the event scores.
     threshold : float

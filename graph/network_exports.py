@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import networkx as nx
 
 from conflictkg.graph.errors import UnsupportedFormat
-from conflictkg.graph.networks import Tie, TieSet, _decide, load_ties, parse_date
+from conflictkg.graph.ties import Tie, TieSet, deciding_relationship as _decide, load_ties, parse_date
 from conflictkg.graph.store import Store
 
 __all__ = ["EXPORT_FORMATS", "timeline_graph", "export_network", "export_store_network"]
@@ -59,7 +59,7 @@ def timeline_graph(ties: TieSet, *, until: str | date | None = None) -> nx.Graph
     Parameters
     ----------
     ties : TieSet
-        From :func:`conflictkg.graph.networks.load_ties`.
+        From :func:`conflictkg.graph.ties.load_ties`.
     until : date or ISO text, optional
         Where open spans end (default: the last date in the data).
 

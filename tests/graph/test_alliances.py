@@ -6,7 +6,7 @@ import pytest
 
 from conflictkg.graph.alliances import breakdown_report, find_breakdowns
 from conflictkg.graph.errors import InputError
-from conflictkg.graph.networks import load_ties
+from conflictkg.graph.ties import load_ties
 from conflictkg.graph.store import Store
 from conflictkg.ontology.vocab import ID
 

@@ -9,7 +9,7 @@ import pytest
 
 from conflictkg.graph.errors import UnsupportedFormat
 from conflictkg.graph.network_exports import export_network, export_store_network, timeline_graph
-from conflictkg.graph.networks import load_ties
+from conflictkg.graph.ties import load_ties
 from conflictkg.graph.store import Store
 from conflictkg.ontology.vocab import ID
 

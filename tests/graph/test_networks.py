@@ -5,13 +5,8 @@ from datetime import date, timedelta
 import pytest
 
 from conflictkg.graph.errors import InputError
-from conflictkg.graph.networks import (
-    actor_network,
-    load_ties,
-    network_series,
-    parse_window,
-    signed_network,
-)
+from conflictkg.graph.networks import actor_network, network_series, signed_network
+from conflictkg.graph.ties import load_ties, parse_window
 from conflictkg.graph.signed import is_balanced, unbalanced_triads
 from conflictkg.graph.store import Store
 from conflictkg.ontology.vocab import ID
