@@ -79,3 +79,27 @@ def test_frustration_refuses_a_sign_other_than_plus_or_minus_one() -> None:
 def test_frustration_refuses_directed_graphs() -> None:
     with pytest.raises(nx.NetworkXNotImplemented):
         frustration_index(nx.DiGraph([(1, 2, {"sign": 1})]))
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def signed_graphs(draw: st.DrawFn) -> nx.Graph:
+    n = draw(st.integers(2, 8))
+    pairs = [(u, v) for u in range(n) for v in range(u + 1, n)]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs)))
+    G = nx.Graph()
+    G.add_nodes_from(range(n))
+    for u, v in chosen:
+        G.add_edge(u, v, sign=draw(st.sampled_from([1, -1])))
+    return G
+
+
+@settings(max_examples=25, deadline=None)
+@given(signed_graphs())
+def test_frustration_index_is_the_minimum_over_all_bipartitions_for_any_small_graph(G: nx.Graph) -> None:
+    result = frustration_index(G)
+    assert result.exact and result.frustration == brute_force(G)
+    assert result.normalized == (1.0 if G.number_of_edges() == 0 else 1 - 2 * result.frustration / G.number_of_edges())
