@@ -106,3 +106,16 @@ def test_disk_store_keeps_data_across_reopen(tmp_path: Path) -> None:
 
 def test_results_are_native_oxigraph_objects(store: Store) -> None:
     assert isinstance(store.query("SELECT * WHERE { ?s ?p ?o }"), ox.QuerySolutions)
+
+
+def test_an_update_failing_part_way_changes_nothing(store: FactStore, unused_port: int) -> None:
+    # The INSERT runs first; the LOAD then fails (nothing listens on the port): all of it is undone.
+    from conflictkg.graph.errors import StoreError
+
+    store.load([FIXTURES / "small.trig"])
+    with pytest.raises(StoreError):
+        store.update(
+            "INSERT DATA { GRAPH <urn:u> { <urn:a> <urn:b> 1 } } ; "
+            f"LOAD <http://127.0.0.1:{unused_port}/nothing.ttl> INTO GRAPH <urn:x>"
+        )
+    assert store.count() == 5 and store.named_graphs() == ["http://example.org/g1", "http://example.org/g2"]
