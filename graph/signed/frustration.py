@@ -16,7 +16,7 @@ from conflictkg.graph.signed.triads import signed_triangles
 
 __all__ = ["Frustration", "frustration_index", "frustration_of_partition", "EXACT_EDGE_LIMIT"]
 
-#: Above this many edges in one component, :func:`frustration_index` gives a heuristic bound.
+#: Above this many edges in one biconnected block, :func:`frustration_index` gives a heuristic bound.
 EXACT_EDGE_LIMIT = 20_000
 
 
@@ -176,6 +176,34 @@ def _local_search(
     return best  # type: ignore[return-value]
 
 
+def _join_blocks(parts: list[dict[Hashable, int]]) -> dict[Hashable, int]:
+    """One side per node from the blocks' own bipartitions, flipping a block to agree at its cut vertex."""
+    holders: dict[Hashable, list[int]] = {}
+    for i, part in enumerate(parts):
+        for v in part:
+            holders.setdefault(v, []).append(i)
+    side: dict[Hashable, int] = {}
+    done: set[int] = set()
+    for start in range(len(parts)):
+        if start in done:
+            continue
+        queue = [start]
+        done.add(start)
+        while queue:
+            i = queue.pop()
+            part = parts[i]
+            # the block-cut tree is a tree: at most one node of the block is placed already
+            shared = next((v for v in part if v in side), None)
+            flip = shared is not None and side[shared] != part[shared]
+            for v, s in part.items():
+                side.setdefault(v, s ^ flip)
+                for j in holders[v]:
+                    if j not in done:
+                        done.add(j)
+                        queue.append(j)
+    return side
+
+
 def frustration_index(
     G: nx.Graph,
     *,
@@ -188,12 +216,13 @@ def frustration_index(
 ) -> Frustration:
     """The frustration index of ``G``, with an optimal bipartition and its frustrated edges.
 
-    Each connected component is solved on its own by the binary linear
-    programme of Aref, Mason & Wilson (node sides ``x``, edge frustration
+    The index is a sum over biconnected blocks (every cycle lies in one),
+    so each block is solved on its own by the binary linear programme of
+    Aref, Mason & Wilson (node sides ``x``, edge frustration
     ``f`` ≥ the side disagreement of a positive edge or agreement of a
     negative one, the hub's side fixed), strengthened with one cut per
     unbalanced triangle, in HiGHS through ``scipy.optimize.milp``.
-    Components past ``max_edges`` edges, and any whose solve hits
+    Blocks past ``max_edges`` edges, and any whose solve hits
     ``time_limit``, get a heuristic answer that is an upper bound
     (``exact=False``, with the best lower bound known).
 
@@ -206,9 +235,9 @@ def frustration_index(
     weight : str, optional
         An edge attribute with a positive cost of frustrating the edge.
     max_edges : int
-        The largest component solved exactly.
+        The largest block solved exactly.
     time_limit : float or None
-        Seconds allowed to HiGHS per component.
+        Seconds allowed to HiGHS per block.
     restarts : int
         Random starts of the local search (heuristic path only).
     seed : int, optional
@@ -254,22 +283,31 @@ def frustration_index(
         if H.number_of_edges() == 0:
             side.update({v: 0 for v in comp})
             continue
-        if H.number_of_edges() <= max_edges:
-            part, ok, bound = _milp_component(H, sign, weight, time_limit)
-            if not ok:
-                # keep the better of HiGHS's incumbent and the local search
-                alt = _local_search(H, sign, weight, restarts, seed)
-                if frustration_of_partition(H, alt, sign=sign, weight=weight)[0] < frustration_of_partition(
-                    H, part, sign=sign, weight=weight
-                )[0]:
-                    part = alt
-            exact &= ok
-            lower += bound
-        else:
-            part = _local_search(H, sign, weight, restarts, seed)
-            exact, method = False, "local-search"
-            lower += 0.0
-        side.update(part)
+        # Every cycle lies inside one biconnected block, so the index is the
+        # sum over blocks; each block is solved alone, bridges and trees cost 0.
+        solved: list[dict[Hashable, int]] = []
+        for edges in nx.biconnected_component_edges(H):
+            B = H.edge_subgraph(edges)
+            if B.number_of_edges() == 1:
+                (u, v), = B.edges
+                solved.append({u: 0, v: 0 if B[u][v][sign] > 0 else 1})
+                continue
+            if B.number_of_edges() <= max_edges:
+                part, ok, bound = _milp_component(B, sign, weight, time_limit)
+                if not ok:
+                    # keep the better of HiGHS's incumbent and the local search
+                    alt = _local_search(B, sign, weight, restarts, seed)
+                    if frustration_of_partition(B, alt, sign=sign, weight=weight)[0] < frustration_of_partition(
+                        B, part, sign=sign, weight=weight
+                    )[0]:
+                        part = alt
+                exact &= ok
+                lower += bound
+            else:
+                part = _local_search(B, sign, weight, restarts, seed)
+                exact, method = False, "local-search"
+            solved.append(part)
+        side.update(_join_blocks(solved))
     L, frustrated = frustration_of_partition(G, side, sign=sign, weight=weight)
     if exact:
         lower = L

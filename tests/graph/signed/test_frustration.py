@@ -103,3 +103,20 @@ def test_frustration_index_is_the_minimum_over_all_bipartitions_for_any_small_gr
     result = frustration_index(G)
     assert result.exact and result.frustration == brute_force(G)
     assert result.normalized == (1.0 if G.number_of_edges() == 0 else 1 - 2 * result.frustration / G.number_of_edges())
+
+
+def test_blocks_joined_at_a_cut_vertex_add_their_frustration() -> None:
+    # two unbalanced triangles sharing node 0, a balanced square hanging off node 3, and a pendant edge
+    G = nx.Graph()
+    G.add_edges_from([(0, 1), (1, 2)], sign=1)
+    G.add_edge(0, 2, sign=-1)
+    G.add_edges_from([(0, 3), (3, 4)], sign=-1)
+    G.add_edge(0, 4, sign=-1)
+    G.add_edges_from([(3, 5), (5, 6), (6, 7)], sign=1)
+    G.add_edge(7, 3, sign=1)
+    G.add_edge(7, 8, sign=-1)
+    result = frustration_index(G)
+    assert result.exact and result.frustration == 2 == brute_force(G)
+    side = {v: 0 for v in result.partition[0]} | {v: 1 for v in result.partition[1]}
+    assert frustration_of_partition(G, side)[0] == 2
+    assert side[7] != side[8]
