@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import Literal, URIRef
@@ -220,3 +222,37 @@ def test_replace_leaves_the_graphs_a_server_keeps_for_itself(remote_store: FactS
     store.replace_all(quads(3, "urn:new"))
     assert remote_store.named_graphs() == ["http://www.openlinksw.com/schemas/virtrdf#", "urn:new"]
     store.close()
+
+
+@pytest.mark.slow
+def test_every_command_that_takes_the_store_works_on_a_remote_store(
+    remote_store: FactStore, oxigraph_server: str, unused_port: int
+) -> None:
+    spec = "sparql+" + oxigraph_server
+    for args in (["seed"], ["infer"], ["check"], ["network", "balance"], ["import", "list"],
+                 ["query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv"]):  # fmt: skip
+        done = run(spec, *args)
+        # check exits 1 when it finds violations; that is an answer, not a failure.
+        assert done.returncode in (0, 1) and "Traceback" not in done.stderr, (args, done.stderr[-500:])
+    assert "https://w3id.org/conflictkg/graph/inferred" in remote_store.named_graphs()
+    serve = subprocess.Popen(
+        [CONFLICTKG, "--store", spec, "serve", "--port", str(unused_port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            try:
+                answer = httpx.get(
+                    f"http://127.0.0.1:{unused_port}/sparql",
+                    params={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"},
+                    headers={"Accept": "application/sparql-results+json"},
+                    timeout=5,
+                )
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
