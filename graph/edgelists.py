@@ -68,7 +68,10 @@ def parse_signed_edgelist(text: str, *, file: str = "<edge list>") -> nx.Graph:
                 continue
             seen[pair] = (line, sign)
             extra = {k: val for k, val in cells.items() if k not in REQUIRED_COLUMNS}
-            G.add_edge(u, v, sign=sign, **extra)
+            G.add_edge(u, v)
+            # extra columns never override the sign, whatever they are called
+            G[u][v].update(extra)
+            G[u][v]["sign"] = sign
             rows += 1
     except csv.Error as err:
         raise ParseError(f"malformed CSV: {err}", file=file, line=reader.line_num) from err

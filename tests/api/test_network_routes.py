@@ -106,3 +106,44 @@ def test_json_exports_carry_time_attributes(client: TestClient, fmt: str) -> Non
 def test_unknown_export_format_is_a_415(client: TestClient) -> None:
     r = client.get("/network/export", params={"format": "pajek"})
     assert r.status_code == 415 and r.json()["error"]["parameter"] == "format"
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_words = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["2020-01-01", "2026-01-10", "2017", "2019-08", "90d", "0d", "-5d", "12w", "1y", "9999999999d"]),
+)
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(
+    path=st.sampled_from(["/network/balance", "/network/breakdowns", "/network/export"]),
+    params=st.dictionaries(
+        st.sampled_from(["at", "window", "hold", "threshold", "method", "until", "format", "include_claims"]),
+        _words,
+        max_size=4,
+    ),
+)
+def test_any_query_parameters_get_an_answer_never_a_500(client: TestClient, path: str, params: dict) -> None:
+    r = client.get(path, params=params)
+    assert r.status_code in (200, 400, 413, 415, 422), (path, params, r.text[:200])
+    assert "Traceback" not in r.text
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["US", "SDF", "Turkey", "", "a,b", '"q"']), st.sampled_from(["US", "SDF", "Turkey", "x"]),
+                  st.sampled_from(["1", "-1", "+1", "0", "", "1.0", "\x00"])),
+        max_size=6,
+    ),
+    header=st.sampled_from(["source,target,sign", "target,source,sign", "source,target", "source,target,sign,note", ""]),
+)
+def test_any_posted_edge_list_gets_a_report_or_a_400(client: TestClient, rows: list, header: str) -> None:
+    body = header + "\n" + "\n".join(",".join(r) for r in rows)
+    r = client.post("/network/balance", content=body.encode(), headers={"content-type": "text/csv"})
+    assert r.status_code in (200, 400, 413), (body, r.text[:200])
+    if r.status_code == 400:
+        assert r.json()["error"]["code"] == "parse_error"

@@ -116,3 +116,16 @@ def test_edges_name_the_claims_and_sources_behind_them(ties) -> None:
     G = signed_network(ties, at="2026-02-01", window="60d")
     assert G[US][SDF]["claims"] == ["https://w3id.org/conflictkg/graph/fixture/claim/us-attacked-turkey"]
     assert G[US][SDF]["sources"] == [str(ID["source/fixture-report"])]
+
+
+@pytest.mark.parametrize("text", ["9999999999d", "200y", "0d", "-3d", "ninety"])
+def test_windows_out_of_range_are_refused(text: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_window(text)
+    assert err.value.details["parameter"] == "window"
+
+
+@pytest.mark.parametrize("text", ["2017-06-06junk", "0001-01-01", "9999-12-31", "17", "2017-13"])
+def test_dates_out_of_range_or_with_junk_are_refused(ties, text: str) -> None:
+    with pytest.raises(InputError):
+        signed_network(ties, at=text)
