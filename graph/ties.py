@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import combinations
 from datetime import date, timedelta
 
 import pyoxigraph as ox
@@ -382,19 +383,21 @@ def load_ties(store: Store, *, include_claims: bool = False) -> TieSet:
         else:
             continue  # no sign, or contradictory signs: nothing is guessed
         parties = sorted({o.value for o in vals[_CK_PARTY] if isinstance(o, ox.NamedNode)})
-        if len(parties) == 2:
-            a, b = parties
+        if len(parties) >= 2:
+            # a multilateral alliance ties every pair of its parties
+            pairs = list(combinations(parties, 2))
         else:
             froms = [o.value for o in vals[_CK_FROMACTOR] if isinstance(o, ox.NamedNode)]
             tos = [o.value for o in vals[_CK_TOACTOR] if isinstance(o, ox.NamedNode)]
             if len(froms) != 1 or len(tos) != 1 or froms == tos:
                 continue
-            a, b = froms[0], tos[0]
+            pairs = [(froms[0], tos[0])]
         start = min((d for d in map(_literal_date, vals[_CK_STARTDATE]) if d), default=None)
         end = max((d for d in map(_literal_date, vals[_CK_ENDDATE]) if d), default=None)
         evidence = tuple(sorted(o.value for o in vals[_CK_EVIDENCEDBY] if isinstance(o, ox.NamedNode)))
         name = (kind or "ActorRelationship").rsplit("#", 1)[-1]
-        ties.ties.append(Tie(a, b, sign, float(sign), start, end, name, rel, "relationship", evidence))
+        for a, b in pairs:
+            ties.ties.append(Tie(a, b, sign, float(sign), start, end, name, rel, "relationship", evidence))
         home = next((g for p, o, g in triples if p in (_CK_PARTY, _CK_FROMACTOR) and usable(g)), "")
         ties.evidence[rel] = {
             "iri": rel, "type": "relationship", "kind": name,

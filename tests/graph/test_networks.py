@@ -129,3 +129,17 @@ def test_windows_out_of_range_are_refused(text: str) -> None:
 def test_dates_out_of_range_or_with_junk_are_refused(ties, text: str) -> None:
     with pytest.raises(InputError):
         signed_network(ties, at=text)
+
+
+def test_a_multilateral_alliance_ties_every_pair_of_its_parties() -> None:
+    s = Store()
+    s.update("INSERT DATA { GRAPH <urn:g> { <urn:r> a ck:Alliance ; ck:party <urn:a>, <urn:b>, <urn:c> } }")
+    G = signed_network(load_ties(s))
+    assert sorted(map(sorted, G.edges)) == [["urn:a", "urn:b"], ["urn:a", "urn:c"], ["urn:b", "urn:c"]]
+    assert {d["sign"] for *_, d in G.edges(data=True)} == {1}
+
+
+def test_a_relationship_without_a_sign_or_known_kind_is_left_out() -> None:
+    s = Store()
+    s.update("INSERT DATA { GRAPH <urn:g> { <urn:r> a ck:ActorRelationship ; ck:party <urn:a>, <urn:b> } }")
+    assert load_ties(s).ties == []
