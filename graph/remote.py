@@ -176,6 +176,9 @@ class RemoteStore(FactStore):
     Oxigraph commits in one transaction); a larger load is uploaded in chunks
     into fresh staging graphs and then moved into place by one update, so
     readers see the data before or after the load, never half of it.
+    (Virtuoso differs: it commits each operation of an update request on its
+    own, so a failure part way through a multi-operation update is not undone
+    there; see ``tests/graph`` run with ``--remote virtuoso``.)
 
     Parameters
     ----------
