@@ -4,11 +4,13 @@ For each N (default 100k, 300k, 1M rows) this writes N *synthetic* ACLED rows
 (made up by a seeded generator: not ACLED data), then, each in its own fresh
 subprocess so peak RSS is the step's own:
 
-1. ``import``  — ``conflictkg.graph.loaders.acled.import_acled`` into a fresh
-   on-disk store, end to end (read, check, convert, load, supersede check);
-   then dumps the import graph as N-Triples (untimed) for step 2.
-2. ``floor``   — ``pyoxigraph.Store.bulk_load`` of that N-Triples file into a
-   fresh on-disk store: what the store itself can ingest.
+1. ``floor``   — the importer's own N-Triples for the file are written
+   (untimed), then ``pyoxigraph.Store.bulk_load`` loads them into a fresh
+   on-disk store: what the store itself can ingest.
+2. ``import``  — ``conflictkg.graph.loaders.acled.import_acled`` into a fresh
+   on-disk store, end to end (read, check, convert, load, supersede check),
+   as one bulk load (the default) and, for the smaller sizes, with
+   ``low_memory`` (1M-triple chunks, each followed by a compaction).
 3. ``queries`` — analyst queries on the imported store, best of 2.
 
 and prints rows/s, triples/s, ratio import/floor, and peak RSS side by side.
@@ -83,26 +85,31 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _child_import(csv_path: str, store_dir: str, nt_out: str) -> dict[str, float]:
-    import pyoxigraph as ox
-
+def _child_import(csv_path: str, store_dir: str, mode: str) -> dict[str, float]:
     from conflictkg.graph.loaders.acled import import_acled
     from conflictkg.graph.store import Store
 
     store = Store(store_dir)
     t = time.perf_counter()
-    report = import_acled(store, csv_path, temp_dir=str(Path(store_dir).parent))
+    report = import_acled(store, csv_path, temp_dir=str(Path(store_dir).parent), low_memory=(mode == "low-memory"))
     seconds = time.perf_counter() - t
     peak = _peak_mb()
-    with open(nt_out, "wb") as f:  # untimed: the floor's input
-        store.ox.dump(f, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(report.graph))
     store.close()
     return {"seconds": seconds, "rows": report.rows, "triples": report.triples, "peak_mb": peak}
 
 
-def _child_floor(nt_path: str, store_dir: str) -> dict[str, float]:
+def _child_floor(csv_path: str, store_dir: str, nt_path: str) -> dict[str, float]:
     import pyoxigraph as ox
 
+    from conflictkg.graph.loaders.acled import AcledConverter
+    from conflictkg.graph.loaders.imports import _rows
+
+    # Untimed: the very N-Triples the importer produces, in one file.
+    converter = AcledConverter()
+    with open(nt_path, "w", encoding="utf-8", buffering=1 << 20) as out:
+        for n, _, fields, _ in _rows(Path(csv_path)):
+            if n:
+                out.write(converter.convert(fields)[0])
     store = ox.Store(store_dir)
     t = time.perf_counter()
     store.bulk_load(path=nt_path, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:floor"), lenient=True)
@@ -156,6 +163,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,300000,1000000")
     parser.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--low-memory-max", type=int, default=300_000,
+                        help="also time the --low-memory import for sizes up to this")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -167,25 +176,31 @@ def main() -> None:
     work = Path(args.work or tempfile.mkdtemp(prefix="conflictkg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"# ACLED import vs pyoxigraph bulk_load (floor); scratch in {work}", flush=True)
-    print(f"{'rows':>9} {'triples':>10} | {'import s':>8} {'rows/s':>8} {'triples/s':>9} {'peak MB':>7} | "
+    print(f"{'rows':>9} {'triples':>10} | {'mode':<10} {'import s':>8} {'rows/s':>7} {'triples/s':>9} {'peak MB':>7} | "
           f"{'floor s':>7} {'triples/s':>9} {'peak MB':>7} | {'speed ratio':>11}", flush=True)
     results = []
     for n in (int(s) for s in args.sizes.split(",")):
         csv_path, nt_path = work / f"acled-{n}.csv", work / f"acled-{n}.nt"
         if not csv_path.exists():
             generate(csv_path, n)
-        imp_store, floor_store = work / f"import-{n}", work / f"floor-{n}"
-        for d in (imp_store, floor_store):
-            shutil.rmtree(d, ignore_errors=True)
-        imp = _run("import", str(csv_path), str(imp_store), str(nt_path))
-        floor = _run("floor", str(nt_path), str(floor_store))
-        ratio = floor["seconds"] / imp["seconds"]
-        print(f"{n:>9} {int(imp['triples']):>10} | {imp['seconds']:>8.1f} {imp['rows'] / imp['seconds']:>8.0f} "
-              f"{imp['triples'] / imp['seconds']:>9.0f} {imp['peak_mb']:>7.0f} | {floor['seconds']:>7.1f} "
-              f"{floor['triples'] / floor['seconds']:>9.0f} {floor['peak_mb']:>7.0f} | {ratio:>10.2f}x", flush=True)
-        results.append((n, imp_store))
+        floor_store = work / f"floor-{n}"
+        shutil.rmtree(floor_store, ignore_errors=True)
+        floor = _run("floor", str(csv_path), str(floor_store), str(nt_path))
         shutil.rmtree(floor_store, ignore_errors=True)
         nt_path.unlink(missing_ok=True)
+        modes = ["one-load"] + (["low-memory"] if n <= args.low_memory_max else [])
+        for mode in modes:
+            imp_store = work / f"import-{n}-{mode}"
+            shutil.rmtree(imp_store, ignore_errors=True)
+            imp = _run("import", str(csv_path), str(imp_store), mode)
+            ratio = floor["seconds"] / imp["seconds"]
+            print(f"{n:>9} {int(imp['triples']):>10} | {mode:<10} {imp['seconds']:>8.1f} {imp['rows'] / imp['seconds']:>7.0f} "
+                  f"{imp['triples'] / imp['seconds']:>9.0f} {imp['peak_mb']:>7.0f} | {floor['seconds']:>7.1f} "
+                  f"{floor['triples'] / floor['seconds']:>9.0f} {floor['peak_mb']:>7.0f} | {ratio:>10.2f}x", flush=True)
+            if mode == "one-load":
+                results.append((n, imp_store))
+            else:
+                shutil.rmtree(imp_store, ignore_errors=True)
     n, store = results[-1]
     print(f"\n# analyst queries on the imported {n}-row store (best of 2)", flush=True)
     q = _run("queries", str(store))

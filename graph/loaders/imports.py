@@ -38,6 +38,7 @@ import hashlib
 import io
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -72,9 +73,9 @@ __all__ = [
 #: Written into every import's metadata; bump when the produced triples change.
 IMPORTER_VERSION = "conflictkg-importer/1"
 
-#: Triples per temporary chunk file: bounds the memory of one bulk load.
+#: Triples per bulk load with ``low_memory``: about 1 GB of peak memory.
 CHUNK_TRIPLES = 1_000_000
-#: The same for stores that are not embedded (their ``load`` parses a chunk in memory).
+#: Triples per load for stores that are not embedded (their ``load`` parses a chunk in memory).
 REMOTE_CHUNK_TRIPLES = 200_000
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -229,15 +230,15 @@ class RejectWriter:
 # -- the store side ------------------------------------------------------------
 
 
-def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str) -> None:
+def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str, *, compact: bool = False) -> None:
     """Load an N-Triples file into one named graph, fast and without a transaction.
 
     Not atomic on its own: callers make it so with the import status.
 
     FAST PATH: on the embedded :class:`Store` this is pyoxigraph's
-    ``bulk_load`` (writes index files directly; memory grows with the file,
-    about 1 GB for a million triples, hence the chunks) followed by a
-    compaction. Any other store gets the public
+    ``bulk_load`` (writes index files directly; its memory grows with the
+    file up to about 2 GB, 1 GB for a million triples), followed by a
+    compaction when ``compact`` is set. Any other store gets the public
     :meth:`FactStore.load` (a remote server: Graph Store Protocol), which is
     why the chunk files stay small.
     """
@@ -250,7 +251,8 @@ def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str) -
             # compaction the next load slows down in proportion to what is already
             # stored (measured: 16 s, 24 s, 33 s, 39 s, 43 s for five 1M-triple chunks;
             # with it about 20 s each), making a chunked import quadratic.
-            store.ox.optimize()
+            if compact:
+                store.ox.optimize()
         except SyntaxError as err:  # our own output: a bug, not bad input
             raise StoreError(f"internal error: generated N-Triples do not parse: {err}") from err
         except OSError as err:
@@ -581,7 +583,8 @@ def import_file(
     skip_bad_rows: bool = False,
     rejects: RejectWriter | None = None,
     progress: Progress | None = None,
-    chunk_triples: int = CHUNK_TRIPLES,
+    low_memory: bool = False,
+    chunk_triples: int | None = None,
     temp_dir: str | os.PathLike[str] | None = None,
 ) -> ImportReport:
     """Import one CSV file into its own named graph, all or nothing.
@@ -600,8 +603,14 @@ def import_file(
         Where rejected rows go (needed with ``skip_bad_rows``).
     progress : callable, optional
         ``progress(stage, done, total, rows)``, called now and then.
-    chunk_triples : int
-        Triples per temporary file and bulk load: bounds memory.
+    low_memory : bool
+        Load in chunks of :data:`CHUNK_TRIPLES` (peak memory about 1 GB
+        whatever the file's size) instead of one bulk load (as fast as the
+        store can ingest, but its memory grows with the file up to about
+        2 GB). Chunks cost a compaction each, so time grows faster than the
+        file: see ``bench/imports.py``.
+    chunk_triples : int, optional
+        Triples per temporary file and load; overrides the choice above.
     temp_dir : path, optional
         Folder for the temporary N-Triples (default: the system's).
 
@@ -633,8 +642,12 @@ def import_file(
         report.graph, report.already_imported = existing, True
         return report
 
-    if not isinstance(store, Store) and chunk_triples == CHUNK_TRIPLES:
-        chunk_triples = REMOTE_CHUNK_TRIPLES  # each chunk crosses the network as one request
+    if chunk_triples is None:
+        if not isinstance(store, Store):
+            chunk_triples = REMOTE_CHUNK_TRIPLES  # each chunk crosses the network as one request
+        else:
+            chunk_triples = CHUNK_TRIPLES if low_memory else sys.maxsize
+    compact = isinstance(store, Store) and chunk_triples < sys.maxsize
     total = path.stat().st_size
     folder = Path(tempfile.mkdtemp(prefix=f"conflictkg-{converter.format}-", dir=temp_dir))
     try:
@@ -683,7 +696,7 @@ def import_file(
         try:
             loaded = 0
             for chunk in chunks.files:
-                bulk_load_file(store, chunk, report.graph)
+                bulk_load_file(store, chunk, report.graph, compact=compact and chunk != chunks.files[-1])
                 chunk.unlink()
                 loaded += min(chunk_triples, report.triples - loaded)
                 if progress is not None:
