@@ -18,7 +18,7 @@ from conflictkg.graph.signed.triads import (
     triangle_index,
     unbalanced_triads,
 )
-from conflictkg.graph.signed.walks import walk_balance_index
+from conflictkg.graph.signed.walks import walk_balance_estimate, walk_balance_index
 
 __all__ = [
     "TRIANGLE_TYPES",
@@ -40,5 +40,6 @@ __all__ = [
     "triangle_census",
     "triangle_index",
     "unbalanced_triads",
+    "walk_balance_estimate",
     "walk_balance_index",
 ]

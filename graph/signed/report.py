@@ -9,7 +9,7 @@ import networkx as nx
 from conflictkg.graph.signed.balance import is_balanced, is_clusterable
 from conflictkg.graph.signed.frustration import frustration_index
 from conflictkg.graph.signed.triads import triangle_census, triangle_index, unbalanced_triads
-from conflictkg.graph.signed.walks import DENSE_LIMIT, walk_balance_index
+from conflictkg.graph.signed.walks import DENSE_LIMIT, walk_balance_estimate
 
 __all__ = ["balance_report"]
 
@@ -53,7 +53,7 @@ def balance_report(
     dict
         ``nodes``, ``edges``, ``positive_edges``, ``negative_edges``,
         ``balanced``, ``clusterable``, ``triangle_census``, ``triangle_index``,
-        ``unbalanced_triads``, ``walk_index``, ``walk_method``,
+        ``unbalanced_triads``, ``walk_index``, ``walk_method``, ``walk_stderr``,
         ``frustration_index``, ``frustration_exact``,
         ``frustration_lower_bound``, ``normalized_frustration``,
         ``partition`` (two lists of names), ``frustrated_edges``.
@@ -70,7 +70,7 @@ def balance_report(
     """
     census = triangle_census(G, sign=sign)
     frustration = frustration_index(G, sign=sign, time_limit=time_limit, seed=seed)
-    walk = walk_balance_index(G, beta=beta, sign=sign, seed=seed) if len(G) else float("nan")
+    walk, walk_stderr = walk_balance_estimate(G, beta=beta, sign=sign, seed=seed)
     triads = unbalanced_triads(G, sign=sign) if sum(census.values()) else []
     positive = sum(1 for _, _, s in G.edges(data=sign) if s > 0)
     L = frustration.frustration
@@ -88,6 +88,7 @@ def balance_report(
         ],
         "walk_index": _finite(walk),
         "walk_method": "dense" if len(G) <= DENSE_LIMIT else "sparse-estimate",
+        "walk_stderr": walk_stderr,
         "frustration_index": int(L) if float(L).is_integer() else L,
         "frustration_exact": frustration.exact,
         "frustration_lower_bound": frustration.lower_bound,

@@ -36,3 +36,13 @@ def test_sparse_estimate_is_close_to_the_exact_value() -> None:
 def test_unknown_method_is_named() -> None:
     with pytest.raises(InputError, match="method"):
         walk_balance_index(triad(), method="magic")
+
+
+def test_sparse_estimate_reports_a_standard_error_that_covers_the_exact_value() -> None:
+    from conflictkg.graph.signed import walk_balance_estimate
+
+    G = random_signed(400, 0.02, 6, negative=0.3)
+    exact, zero = walk_balance_estimate(G, method="dense")
+    estimate, stderr = walk_balance_estimate(G, method="sparse", seed=2)
+    assert zero == 0.0 and 0 < stderr < 0.05
+    assert abs(estimate - exact) < 4 * stderr
