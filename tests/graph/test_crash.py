@@ -50,8 +50,9 @@ def kill_loop(store: str, load_file: Path, count_graphs, *, rounds: int, seed: i
     for i in range(rounds):
         graph = f"urn:crash:round{i}"
         proc = load(store, load_file, graph)
-        # From mid-startup to the end of a whole run: most kills land while parsing or writing.
-        time.sleep(rng.uniform(0.15, 0.85) * full_run)
+        # Start-up (imports) takes ~2/3 of a run, then parse, the one-transaction write and
+        # close: kills spread over the end of start-up, the parse and the write.
+        time.sleep(rng.uniform(0.4, 0.9) * full_run)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         counts = count_graphs([graph, *committed])
