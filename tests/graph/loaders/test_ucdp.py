@@ -140,3 +140,59 @@ def test_a_bad_row_stops_the_import_and_changes_nothing(store: Store, tmp_path: 
         import_ucdp(store, path)
     assert (err.value.row, err.value.field) == (1, column)
     assert store.count() == 0
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
+
+
+def write(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def test_a_row_with_the_wrong_column_count_is_bad(imported: Store, tmp_path: Path) -> None:
+    rows = rows_of(VALID)
+    del rows[2][-1]
+    before = imported.count()
+    with pytest.raises(BadRow, match="expected 49 columns, found 48") as err:
+        import_ucdp(imported, write(tmp_path / "short.csv", rows))
+    assert err.value.row == 2
+    assert imported.count() == before
+
+
+def test_a_non_utf8_byte_is_a_bad_row_naming_its_column(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(VALID.read_bytes().replace(b"MADE UP: fighting near a prison", b"MADE UP: pr\xe9s d'une prison", 1))
+    with pytest.raises(BadRow, match="not UTF-8: byte e9") as err:
+        import_ucdp(store, path)
+    assert (err.value.row, err.value.field) == (1, "source_headline")
+    assert store.count() == 0
+
+
+def test_a_wrong_header_is_refused_before_any_row(store: Store, tmp_path: Path) -> None:
+    from conflictkg.graph.errors import ParseError
+
+    rows = rows_of(VALID)
+    rows[0][UCDP_COLUMNS.index("best")] = "deaths"
+    with pytest.raises(ParseError, match="should be 'best'"):
+        import_ucdp(store, write(tmp_path / "h.csv", rows))
+    assert store.count() == 0
+
+
+def test_skip_bad_rows_imports_the_rest_and_writes_every_reject_with_its_reason(store: Store, tmp_path: Path) -> None:
+    from conflictkg.graph.loaders.imports import RejectWriter
+
+    rows = rows_of(VALID)
+    rows[2][UCDP_COLUMNS.index("latitude")] = "200"
+    with RejectWriter(tmp_path / "rejects.csv") as rejects:
+        report = import_ucdp(store, write(tmp_path / "mixed.csv", rows), skip_bad_rows=True, rejects=rejects)
+    assert (report.rows, report.rejected) == (2, 1)
+    got = list(csv.DictReader((tmp_path / "rejects.csv").open(encoding="utf-8", newline="")))
+    assert [(r["row"], r["field"], r["value"]) for r in got] == [("2", "latitude", "200")]
+    assert "between -90 and 90" in got[0]["reason"]
+    ids = {str(r["id"]) for r in store.select(PREFIX + "SELECT ?id WHERE { GRAPH ?g { ?e a ?c ; dcterms:identifier ?id } }")}
+    assert "900002" not in ids and {"900001", "900003"} <= ids
+    assert list_imports(store)[0]["rejected"] == 1
