@@ -1,4 +1,4 @@
-"""Shared fixtures: stores of every kind, a live Oxigraph server, and a small hand-written fixture graph."""
+"""Shared fixtures: stores of every kind, a live Oxigraph server, a small hand-written fixture graph, a published signed example."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import networkx as nx
 import pytest
 
 from conflictkg.graph.store import FactStore, Store
@@ -184,3 +185,35 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FactSt
         s.close()
     else:
         yield request.getfixturevalue("remote_store")
+
+
+@pytest.fixture
+def everett_borgatti() -> nx.Graph:
+    """The 10-node example of Everett & Borgatti (2014), as printed in the signnet JOSS paper
+    (Schoch 2023, data-raw/paper.md) and the signnet ``pn_index`` manual page."""
+    rows = [
+        [0, 1, 0, 1, 0, 0, 0, -1, -1, 0],
+        [1, 0, 1, -1, 1, -1, -1, 0, 0, 0],
+        [0, 1, 0, 1, -1, 0, 0, 0, -1, 0],
+        [1, -1, 1, 0, 1, -1, -1, 0, 0, 0],
+        [0, 1, -1, 1, 0, 1, 0, -1, 0, -1],
+        [0, -1, 0, -1, 1, 0, 1, 0, 1, -1],
+        [0, -1, 0, -1, 0, 1, 0, 1, -1, 1],
+        [-1, 0, 0, 0, -1, 0, 1, 0, 1, 0],
+        [-1, 0, -1, 0, 0, 1, -1, 1, 0, 1],
+        [0, 0, 0, 0, -1, -1, 1, 0, 1, 0],
+    ]
+    G = nx.Graph()
+    G.add_nodes_from(range(1, 11))
+    for i, row in enumerate(rows, start=1):
+        for j, s in enumerate(row, start=1):
+            if s and i < j:
+                G.add_edge(i, j, sign=s)
+    return G
+
+
+@pytest.fixture
+def everett_borgatti_pn() -> list[float]:
+    """The published PN index of nodes 1 … 10 of :func:`everett_borgatti`: ``pn_index(g)`` in Schoch (2023),
+    signnet JOSS paper, rounded to six places."""
+    return [0.900975, 0.861348, 0.907700, 0.861348, 0.841066, 0.849656, 0.861732, 0.901591, 0.850985, 0.907293]

@@ -9,7 +9,7 @@ from conflictkg.graph.signed.balance import balanced_partition, clusters, is_bal
 from conflictkg.graph.signed.blocks import block_criterion, signed_blockmodel
 from conflictkg.graph.signed.centrality import bloc_brokerage, pn_index, signed_degree
 from conflictkg.graph.signed.frustration import Frustration, frustration_index, frustration_of_partition
-from conflictkg.graph.signed.report import balance_report
+from conflictkg.graph.signed.report import balance_report, centrality_report
 from conflictkg.graph.signed.triads import (
     TRIANGLE_TYPES,
     signed_triangles,
@@ -24,6 +24,7 @@ __all__ = [
     "TRIANGLE_TYPES",
     "Frustration",
     "balance_report",
+    "centrality_report",
     "balanced_partition",
     "bloc_brokerage",
     "block_criterion",

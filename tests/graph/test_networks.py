@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from conflictkg.graph.errors import InputError
-from conflictkg.graph.networks import actor_network, network_series, signed_network
+from conflictkg.graph.networks import actor_network, network_centrality, network_series, signed_network
 from conflictkg.graph.ties import load_ties, parse_window
 from conflictkg.graph.signed import is_balanced, unbalanced_triads
 from conflictkg.graph.store import Store
@@ -143,3 +143,67 @@ def test_a_relationship_without_a_sign_or_known_kind_is_left_out() -> None:
     s = Store()
     s.update("INSERT DATA { GRAPH <urn:g> { <urn:r> a ck:ActorRelationship ; ck:party <urn:a>, <urn:b> } }")
     assert load_ties(s).ties == []
+
+
+# A broker between two hostile camps (made up): X is allied with both A's and with B1.
+CAMPS_CSV = (
+    "source,target,sign\n"
+    "A1,A2,1\nB1,B2,1\nA1,B1,-1\nA1,B2,-1\nA2,B1,-1\nA2,B2,-1\n"
+    "X,A1,1\nX,A2,1\nX,B1,1\n"
+)
+
+
+def test_centrality_credits_the_broker_with_the_pairs_of_allies_it_alone_links_across_camps() -> None:
+    r = network_centrality(edges_text=CAMPS_CSV)
+    # X sits with the A's (one frustrated tie, X–B1, against two if it sat with the B's).
+    assert r["blocs"] == {"method": "frustration", "exact": True, "frustration_index": 1,
+                          "partition": [["A1", "A2", "X"], ["B1", "B2"]]}
+    actors = {a["label"]: a for a in r["actors"]}
+    # X links A1–B1 and A2–B1; B1 links B2–X; allies in one camp need no broker.
+    assert {n: a["brokerage"] for n, a in actors.items()} == {"X": 2, "B1": 1, "A1": 0, "A2": 0, "B2": 0}
+    assert actors["X"]["signed_degree"] == {"pos": 3, "neg": 0, "net": 3, "ratio": 1.0}
+    assert actors["B1"]["signed_degree"] == {"pos": 2, "neg": 2, "net": 0, "ratio": 0.5}
+    assert [a["bloc"] for a in (actors["X"], actors["B1"])] == [0, 1]
+    assert r["network"] == "edge list" and r["at"] is None and all(a["iri"] is None for a in r["actors"])
+    pn = [round(a["pn_index"], 9) for a in r["actors"]]
+    assert pn == sorted(pn, reverse=True) and r["actors"][0]["label"] == "X"
+    # A1 and A2 are symmetric: equal PN, so the label decides.
+    assert [a["label"] for a in r["actors"]].index("A1") + 1 == [a["label"] for a in r["actors"]].index("A2")
+
+
+def test_centrality_of_a_store_snapshot_names_actors_by_iri_and_label(store: Store) -> None:
+    r = network_centrality(store, at="2020-01-01")
+    actors = {a["iri"]: a for a in r["actors"]}
+    assert (r["network"], r["at"]) == ("store", "2020-01-01")
+    assert actors[SDF]["label"] == "Syrian Democratic Forces"
+    # US–SDF cooperation and Turkey–SDF hostility that day.
+    assert actors[SDF]["signed_degree"] == {"pos": 1, "neg": 1, "net": 0, "ratio": 0.5}
+    assert actors[US]["signed_degree"]["pos"] == 2 and actors[US]["pn_index"] > actors[SDF]["pn_index"]
+
+
+def test_centrality_of_an_empty_snapshot_has_no_actors() -> None:
+    r = network_centrality(Store(), at="2020-01-01")
+    assert (r["nodes"], r["actors"], r["blocs"]["partition"]) == (0, [], [[], []])
+
+
+@pytest.mark.parametrize(
+    "options, parameter",
+    [
+        ({"edges_text": CAMPS_CSV, "at": "2020-01-01"}, "at"),
+        ({}, "edges"),
+        ({"store": Store(), "window": "soon", "at": "2020-01-01"}, "window"),
+    ],
+)
+def test_centrality_refuses_bad_options_naming_the_parameter(options: dict, parameter: str) -> None:
+    with pytest.raises(InputError) as err:
+        network_centrality(**options)
+    assert err.value.details["parameter"] == parameter
+
+
+def test_network_docstring_examples_hold() -> None:
+    import doctest
+
+    import conflictkg.graph.networks as module
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

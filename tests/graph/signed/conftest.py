@@ -1,11 +1,10 @@
-"""Signed graphs the measures are checked on: hand-made, published, and seeded random."""
+"""Signed graphs the measures are checked on: hand-made and seeded random (the published example is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import random
 
 import networkx as nx
-import pytest
 
 
 def triad(us_sdf: int = 1, us_turkey: int = 1, turkey_sdf: int = -1) -> nx.Graph:
@@ -23,29 +22,4 @@ def random_signed(n: int, p: float, seed: int, negative: float = 0.4) -> nx.Grap
     G = nx.gnp_random_graph(n, p, seed=seed)
     for u, v in G.edges:
         G[u][v]["sign"] = -1 if rng.random() < negative else 1
-    return G
-
-
-@pytest.fixture
-def everett_borgatti() -> nx.Graph:
-    """The 10-node example of Everett & Borgatti (2014), as printed in the signnet JOSS paper
-    (Schoch 2023, data-raw/paper.md) and the signnet ``pn_index`` manual page."""
-    rows = [
-        [0, 1, 0, 1, 0, 0, 0, -1, -1, 0],
-        [1, 0, 1, -1, 1, -1, -1, 0, 0, 0],
-        [0, 1, 0, 1, -1, 0, 0, 0, -1, 0],
-        [1, -1, 1, 0, 1, -1, -1, 0, 0, 0],
-        [0, 1, -1, 1, 0, 1, 0, -1, 0, -1],
-        [0, -1, 0, -1, 1, 0, 1, 0, 1, -1],
-        [0, -1, 0, -1, 0, 1, 0, 1, -1, 1],
-        [-1, 0, 0, 0, -1, 0, 1, 0, 1, 0],
-        [-1, 0, -1, 0, 0, 1, -1, 1, 0, 1],
-        [0, 0, 0, 0, -1, -1, 1, 0, 1, 0],
-    ]
-    G = nx.Graph()
-    G.add_nodes_from(range(1, 11))
-    for i, row in enumerate(rows, start=1):
-        for j, s in enumerate(row, start=1):
-            if s and i < j:
-                G.add_edge(i, j, sign=s)
     return G

@@ -1,20 +1,22 @@
 from __future__ import annotations
 
+from itertools import product
+
 import networkx as nx
 import pytest
 
 from conflictkg.graph.errors import InputError
-from conflictkg.graph.signed import bloc_brokerage, pn_index, signed_degree
+from conflictkg.graph.signed import bloc_brokerage, frustration_of_partition, pn_index, signed_degree
+from conflictkg.graph.signed.report import centrality_report
 
 from .conftest import triad
 
-# Schoch (2023), signnet JOSS paper: pn_index(g) on the Everett–Borgatti example.
-PUBLISHED_PN = [0.900975, 0.861348, 0.907700, 0.861348, 0.841066, 0.849656, 0.861732, 0.901591, 0.850985, 0.907293]
 
-
-def test_pn_index_reproduces_the_published_everett_borgatti_values(everett_borgatti: nx.Graph) -> None:
+def test_pn_index_reproduces_the_published_everett_borgatti_values(
+    everett_borgatti: nx.Graph, everett_borgatti_pn: list[float]
+) -> None:
     pn = pn_index(everett_borgatti)
-    assert [round(pn[v], 6) for v in range(1, 11)] == PUBLISHED_PN
+    assert [round(pn[v], 6) for v in range(1, 11)] == everett_borgatti_pn
 
 
 def test_signed_degree_cannot_tell_the_everett_borgatti_nodes_apart(everett_borgatti: nx.Graph) -> None:
@@ -51,3 +53,18 @@ def test_brokerage_credits_the_ally_of_two_hostile_blocs() -> None:
     # allies tied positively to each other need no broker
     G["Turkey"]["SDF"]["sign"] = 1
     assert bloc_brokerage(G, {"US": 0, "Turkey": 0, "SDF": 1})["US"] == 0
+
+
+
+def test_centrality_report_blocs_are_the_one_optimal_bipartition_and_its_brokers(everett_borgatti: nx.Graph) -> None:
+    # Brute force over every bipartition (node 1's side fixed): the optimum, and how many reach it.
+    costs = [
+        frustration_of_partition(everett_borgatti, {1: 0, **dict(zip(range(2, 11), bits))})[0]
+        for bits in product((0, 1), repeat=9)
+    ]
+    r = centrality_report(everett_borgatti)
+    assert r["blocs"]["frustration_index"] == min(costs) == 5 and costs.count(min(costs)) == 1
+    assert sorted(map(sorted, r["blocs"]["partition"])) == [["1", "2", "3", "4", "5"], ["10", "6", "7", "8", "9"]]
+    # 5–6 is the one friendly tie across: 5 alone links its allies 2 and 4 to 6; 6 links 7 and 9 to 5.
+    assert {a["id"]: a["brokerage"] for a in r["actors"] if a["brokerage"]} == {"5": 2, "6": 2}
+    assert all(a["label"] in r["blocs"]["partition"][a["bloc"]] for a in r["actors"])
