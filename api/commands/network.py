@@ -1,4 +1,4 @@
-"""``conflictkg network …``: balance, breakdowns and exports of the signed actor network."""
+"""``conflictkg network …``: balance, centrality, breakdowns and exports of the signed actor network."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ import typer
 from conflictkg.api.commands.root import app, store_of
 from conflictkg.graph.alliances import breakdown_report
 from conflictkg.graph.network_exports import export_store_network
-from conflictkg.graph.networks import network_balance
+from conflictkg.graph.networks import network_balance, network_centrality
 
 __all__: list[str] = []
 
-network = typer.Typer(help="The signed actor network: structural balance, alliance breakdowns, exports.", no_args_is_help=True)
+network = typer.Typer(
+    help="The signed actor network: structural balance, signed centralities, alliance breakdowns, exports.",
+    no_args_is_help=True,
+)
 app.add_typer(network, name="network")
 
 
@@ -52,6 +55,24 @@ def balance(
         return
     with store_of(ctx) as store:
         report = network_balance(store, at=at, window=window, include_claims=include_claims, time_limit=time_limit)
+    _print_json(report)
+
+
+@network.command()
+def centrality(
+    ctx: typer.Context,
+    at: Optional[str] = typer.Option(None, "--at", help="The network as of this date (YYYY-MM-DD)."),
+    window: Optional[str] = typer.Option(None, "--window", help="With --at: how far back events count (90d, 12w, 1y)."),
+    edges: Optional[Path] = typer.Option(None, "--edges", help="A CSV edge list 'source,target,sign' instead of the store."),
+    include_claims: bool = typer.Option(False, "--include-claims", help="Also count what claim graphs allege."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the exact frustration bipartition (the blocs)."),
+) -> None:
+    """PN index, signed degree and brokerage between blocs of every actor (or edge-list node), as JSON."""
+    if edges is not None:
+        _print_json(network_centrality(at=at, window=window, edges=edges, time_limit=time_limit))
+        return
+    with store_of(ctx) as store:
+        report = network_centrality(store, at=at, window=window, include_claims=include_claims, time_limit=time_limit)
     _print_json(report)
 
 

@@ -1,4 +1,4 @@
-"""The signed actor network over HTTP: ``/network/balance``, ``/network/breakdowns``, ``/network/export``."""
+"""The signed actor network over HTTP: ``/network/`` balance, centrality, breakdowns, export."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from conflictkg.api.http import read_body
 from conflictkg.graph.alliances import breakdown_report
 from conflictkg.graph.errors import InputError, UnsupportedFormat
 from conflictkg.graph.network_exports import EXPORT_FORMATS, export_store_network
-from conflictkg.graph.networks import network_balance
+from conflictkg.graph.networks import network_balance, network_centrality
 
 __all__ = ["router"]
 
@@ -40,17 +40,48 @@ def balance_of_store(
 @router.post("/balance", summary="Structural balance of a signed edge list sent as CSV (source,target,sign)")
 async def balance_of_edge_list(request: Request) -> JSONResponse:
     """The body is a CSV edge list with the header ``source,target,sign``; a bad row is a 400 naming it."""
+    text = await _edge_list_text(request)
+    limit = request.app.state.settings.query_timeout_s
+    report = await run_in_threadpool(network_balance, edges_text=text, time_limit=limit)
+    return JSONResponse(report)
+
+
+@router.get("/centrality", summary="PN index, signed degree and brokerage between blocs of every actor, optionally as of a date")
+def centrality_of_store(
+    request: Request,
+    at: Optional[str] = Query(None, description="The network as of this date (YYYY-MM-DD)."),
+    window: Optional[str] = Query(None, description="With at: how far back events count (90d, 12w, 1y)."),
+    include_claims: bool = Query(False, description="Also count what claim graphs allege."),
+) -> JSONResponse:
+    """Actors by PN index, highest first, each with its signed degree, bloc and brokerage; the blocs are the
+    frustration index's optimal bipartition."""
+    # A plain def: FastAPI runs it in a worker thread, off the event loop.
+    report = network_centrality(
+        request.app.state.store, at=at, window=window, include_claims=include_claims,
+        time_limit=request.app.state.settings.query_timeout_s,
+    )
+    return JSONResponse(report)
+
+
+@router.post("/centrality", summary="Signed centralities of a signed edge list sent as CSV (source,target,sign)")
+async def centrality_of_edge_list(request: Request) -> JSONResponse:
+    """The body is a CSV edge list with the header ``source,target,sign``; a bad row is a 400 naming it."""
+    text = await _edge_list_text(request)
+    limit = request.app.state.settings.query_timeout_s
+    report = await run_in_threadpool(network_centrality, edges_text=text, time_limit=limit)
+    return JSONResponse(report)
+
+
+async def _edge_list_text(request: Request) -> str:
+    """The CSV body as text: 415 for another content type, 413 past the size cap, 400 if not UTF-8."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in _CSV:
         raise UnsupportedFormat(f"send the edge list as text/csv, not {ctype or 'no content type'!r}", parameter="content-type")
     body = await read_body(request)
     try:
-        text = body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError(f"the edge list is not UTF-8 (byte {err.start})", parameter="body") from None
-    limit = request.app.state.settings.query_timeout_s
-    report = await run_in_threadpool(network_balance, edges_text=text, time_limit=limit)
-    return JSONResponse(report)
 
 
 @router.get("/breakdowns", summary="Alliance breakdowns and triad transitions, with evidence and sources")

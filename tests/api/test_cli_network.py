@@ -72,3 +72,50 @@ def test_export_gexf_to_a_file_opens_in_networkx(store_dir: Path, tmp_path: Path
     assert out.returncode == 0, out.stderr
     G = nx.read_gexf(target)
     assert G.graph["mode"] == "dynamic" and G.number_of_edges() >= 4
+
+
+def edge_list_csv(G: nx.Graph) -> str:
+    """A networkx signed graph as the CSV a researcher brings."""
+    return "source,target,sign\n" + "".join(f"{u},{v},{s}\n" for u, v, s in G.edges(data="sign"))
+
+
+def test_centrality_of_the_everett_borgatti_edge_list_prints_the_published_pn_index(
+    tmp_path: Path, everett_borgatti: nx.Graph, everett_borgatti_pn: list[float]
+) -> None:
+    edges = tmp_path / "everett-borgatti.csv"
+    edges.write_text(edge_list_csv(everett_borgatti), encoding="utf-8")
+    out = run("network", "centrality", "--edges", str(edges))
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    pn = {a["label"]: round(a["pn_index"], 6) for a in report["actors"]}
+    assert [pn[str(v)] for v in range(1, 11)] == everett_borgatti_pn
+    # Every node has as many friends as enemies (the paper's point: degree cannot rank them).
+    assert {a["signed_degree"]["ratio"] for a in report["actors"]} == {0.5}
+    # The one optimal bipartition (checked by brute force over all 512): nodes 1–5 against 6–10, L = 5.
+    assert report["blocs"]["partition"] == [[str(v) for v in range(1, 6)], [str(v) for v in (10, 6, 7, 8, 9)]]
+    assert report["blocs"]["frustration_index"] == 5
+    # 5–6 is the one friendly tie across: 5 alone links its allies 2 and 4 to 6, and 6 links 7 and 9 to 5.
+    assert {a["label"]: a["brokerage"] for a in report["actors"] if a["brokerage"]} == {"5": 2, "6": 2}
+
+
+def test_centrality_of_the_store_as_of_a_date(store_dir: Path) -> None:
+    out = run("network", "centrality", "--at", "2020-01-01", store=store_dir)
+    assert out.returncode == 0, out.stderr
+    actors = {a["iri"]: a for a in json.loads(out.stdout)["actors"]}
+    sdf = actors["https://w3id.org/conflictkg/id/actor/sdf"]
+    assert sdf["label"] == "Syrian Democratic Forces"
+    assert sdf["signed_degree"] == {"pos": 1, "neg": 1, "net": 0, "ratio": 0.5}
+
+
+def test_centrality_of_a_bad_edge_list_exits_2_naming_file_and_row(tmp_path: Path) -> None:
+    edges = tmp_path / "loop.csv"
+    edges.write_text("source,target,sign\nUS,SDF,1\nSDF,SDF,-1\n", encoding="utf-8")
+    out = run("network", "centrality", "--edges", str(edges))
+    assert out.returncode == 2 and out.stdout == ""
+    assert f"{edges}:3:" in out.stderr and "self-loop" in out.stderr
+
+
+def test_centrality_with_a_bad_date_exits_2_naming_it() -> None:
+    out = run("network", "centrality", "--at", "last spring")
+    assert out.returncode == 2 and out.stdout == ""
+    assert "at: 'last spring' is not a date" in out.stderr

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from conflictkg.api.app import create_app
 from conflictkg.api.settings import Settings
+from conflictkg.graph.seed import build_seed
 from conflictkg.graph.store import Store
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "alliances.trig"
@@ -108,6 +109,84 @@ def test_unknown_export_format_is_a_415(client: TestClient) -> None:
     assert r.status_code == 415 and r.json()["error"]["parameter"] == "format"
 
 
+
+@pytest.fixture(scope="module")
+def seeded_client() -> Iterator[TestClient]:
+    """The app on the seed graph (data/al-aqtaan.trig with the ontology and inferences)."""
+    store = Store()
+    build_seed(store)
+    app = create_app(Settings(store=":memory:", query_workers=1, max_body_bytes=4096), store=store)
+    with TestClient(app) as c:
+        yield c
+
+
+SEED_SDF = "https://w3id.org/conflictkg/id/actor/sdf"
+
+
+@pytest.mark.parametrize(
+    "at, degree",
+    [
+        # Cooperation with the US-led coalition (from 2017), Farhad Shami's membership; hostility with ISIS.
+        ("2020-01-01", {"pos": 2, "neg": 1, "net": 1, "ratio": 2 / 3}),
+        # The strain of January 2026 replaces the cooperation, and hostility with government forces begins.
+        ("2026-02-01", {"pos": 1, "neg": 3, "net": -2, "ratio": 0.25}),
+    ],
+)
+def test_centrality_of_the_seed_graph_gives_the_sdf_its_signed_degree_on_the_day(
+    seeded_client: TestClient, at: str, degree: dict
+) -> None:
+    r = seeded_client.get("/network/centrality", params={"at": at})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert (body["network"], body["at"], body["blocs"]["method"]) == ("store", at, "frustration")
+    sdf = next(a for a in body["actors"] if a["iri"] == SEED_SDF)
+    assert sdf["label"] == "Syrian Democratic Forces" and sdf["signed_degree"] == pytest.approx(degree)
+    assert sdf["label"] in body["blocs"]["partition"][sdf["bloc"]]
+    assert len(body["actors"]) == body["nodes"]
+
+
+def test_centrality_of_the_posted_everett_borgatti_edge_list_has_the_published_pn_index(
+    client: TestClient, everett_borgatti: nx.Graph, everett_borgatti_pn: list[float]
+) -> None:
+    csv = "source,target,sign\n" + "".join(f"{u},{v},{s}\n" for u, v, s in everett_borgatti.edges(data="sign"))
+    r = client.post("/network/centrality", content=csv, headers={"content-type": "text/csv; charset=utf-8"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert (body["network"], body["at"], body["nodes"]) == ("edge list", None, 10)
+    assert body["edges"] == everett_borgatti.number_of_edges()
+    pn = {a["label"]: round(a["pn_index"], 6) for a in body["actors"]}
+    assert [pn[str(v)] for v in range(1, 11)] == everett_borgatti_pn
+    assert [a["label"] for a in body["actors"]][:2] == ["3", "10"]  # 0.907700, 0.907293: highest first
+    assert all(a["iri"] is None for a in body["actors"])
+
+
+def test_centrality_of_a_bad_edge_list_is_a_400_naming_the_row(client: TestClient) -> None:
+    body = "source,target,sign\nUS,SDF,1\nSDF,US,-1\n"
+    r = client.post("/network/centrality", content=body, headers={"content-type": "text/csv"})
+    assert r.status_code == 400 and r.headers["content-type"] == "application/json"
+    error = r.json()["error"]
+    assert (error["code"], error["line"], error["field"]) == ("parse_error", 3, "sign")
+    assert "opposite signs" in error["message"]
+
+
+def test_centrality_edge_list_must_be_csv_and_utf8(client: TestClient) -> None:
+    assert client.post("/network/centrality", content=TRIAD_CSV, headers={"content-type": "application/json"}).status_code == 415
+    r = client.post("/network/centrality", content=b"source,target,sign\nUS,S\xff,1\n", headers={"content-type": "text/csv"})
+    assert r.status_code == 400 and r.json()["error"]["parameter"] == "body"
+
+
+def test_centrality_edge_list_past_the_body_cap_is_a_413(client: TestClient) -> None:
+    body = "source,target,sign\n" + "".join(f"a{i},b{i},1\n" for i in range(600))
+    assert client.post("/network/centrality", content=body, headers={"content-type": "text/csv"}).status_code == 413
+
+
+@pytest.mark.parametrize("params, parameter", [({"at": "last spring"}, "at"), ({"at": "2020-01-01", "window": "soon"}, "window"),
+                                               ({"include_claims": "perhaps"}, "include_claims")])
+def test_centrality_bad_parameter_is_a_400_naming_it(client: TestClient, params: dict, parameter: str) -> None:
+    r = client.get("/network/centrality", params=params)
+    assert r.status_code == 400 and r.json()["error"]["parameter"] == parameter
+
+
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -119,7 +198,7 @@ _words = st.one_of(
 
 @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(
-    path=st.sampled_from(["/network/balance", "/network/breakdowns", "/network/export"]),
+    path=st.sampled_from(["/network/balance", "/network/centrality", "/network/breakdowns", "/network/export"]),
     params=st.dictionaries(
         st.sampled_from(["at", "window", "hold", "threshold", "method", "until", "format", "include_claims"]),
         _words,
@@ -140,10 +219,11 @@ def test_any_query_parameters_get_an_answer_never_a_500(client: TestClient, path
         max_size=6,
     ),
     header=st.sampled_from(["source,target,sign", "target,source,sign", "source,target", "source,target,sign,note", ""]),
+    path=st.sampled_from(["/network/balance", "/network/centrality"]),
 )
-def test_any_posted_edge_list_gets_a_report_or_a_400(client: TestClient, rows: list, header: str) -> None:
+def test_any_posted_edge_list_gets_a_report_or_a_400(client: TestClient, rows: list, header: str, path: str) -> None:
     body = header + "\n" + "\n".join(",".join(r) for r in rows)
-    r = client.post("/network/balance", content=body.encode(), headers={"content-type": "text/csv"})
+    r = client.post(path, content=body.encode(), headers={"content-type": "text/csv"})
     assert r.status_code in (200, 400, 413), (body, r.text[:200])
     if r.status_code == 400:
         assert r.json()["error"]["code"] == "parse_error"
