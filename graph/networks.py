@@ -262,7 +262,8 @@ def network_centrality(
         ``label``, ``bloc`` (index into ``partition``), ``pn_index``,
         ``signed_degree`` (``pos``, ``neg``, ``net``, ``ratio``; ``ratio``
         ``None`` where undefined) and ``brokerage``. An empty snapshot
-        gives no actors.
+        gives no actors; the PN index is ``None`` where it is undefined
+        (a network of two actors and one negative tie).
 
     Raises
     ------

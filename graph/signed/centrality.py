@@ -32,7 +32,9 @@ def pn_index(G: nx.Graph, *, sign: str = "sign") -> dict[Hashable, float]:
     Returns
     -------
     dict
-        Node → PN index.
+        Node → PN index; ``nan`` for both nodes of a graph that is one
+        negative tie, where ``I − A / 2`` is singular (the only graph where
+        it is: an eigenvalue of ``A`` reaches ``2n − 2`` nowhere else).
 
     Raises
     ------
@@ -55,6 +57,8 @@ def pn_index(G: nx.Graph, *, sign: str = "sign") -> dict[Hashable, float]:
     if n < 2:
         raise InputError("the PN index needs at least two nodes", parameter="G")
     M = (A > 0).astype(float) - 2.0 * (A < 0).astype(float)
+    if n == 2 and M.sum() < 0:
+        return dict.fromkeys(nodes, float("nan"))
     system = sp.identity(n, format="csc") - M.tocsc() / (2 * n - 2)
     scores = np.atleast_1d(spsolve(system, np.ones(n)))
     return dict(zip(nodes, map(float, scores)))

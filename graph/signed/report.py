@@ -137,7 +137,8 @@ def centrality_report(
         ``pn_index``, ``signed_degree`` (``pos``, ``neg``, ``net``, and
         ``ratio`` = pos / all, ``None`` for a node without ties) and
         ``brokerage``. Actors come by PN index, highest first, then by
-        label. A graph without nodes gives no actors.
+        label. A graph without nodes gives no actors; the PN index is
+        ``None`` where it is undefined (two nodes, one negative tie).
 
     Raises
     ------
@@ -196,11 +197,11 @@ def centrality_report(
             "id": str(n),
             "label": _name(G, n),
             "bloc": side[n],
-            "pn_index": pn[n],
+            "pn_index": _finite(pn[n]),
             "signed_degree": {"pos": pos, "neg": neg, "net": pos - neg, "ratio": pos / (pos + neg) if pos + neg else None},
             "brokerage": brokerage[n],
         })
     # Rounded: equal scores of symmetric nodes differ in the last bits, which must not decide the order.
-    actors.sort(key=lambda a: (-round(a["pn_index"], 9), a["label"], a["id"]))
+    actors.sort(key=lambda a: (a["pn_index"] is None, -round(a["pn_index"] or 0.0, 9), a["label"], a["id"]))
     out["actors"] = actors
     return out

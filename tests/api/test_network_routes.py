@@ -160,6 +160,11 @@ def test_centrality_of_the_posted_everett_borgatti_edge_list_has_the_published_p
     assert all(a["iri"] is None for a in body["actors"])
 
 
+def test_centrality_of_two_enemies_alone_answers_a_null_pn_index(client: TestClient) -> None:
+    r = client.post("/network/centrality", content="source,target,sign\nUS,SDF,-1\n", headers={"content-type": "text/csv"})
+    assert r.status_code == 200
+    assert [(a["label"], a["pn_index"]) for a in r.json()["actors"]] == [("SDF", None), ("US", None)]
+
 def test_centrality_of_a_bad_edge_list_is_a_400_naming_the_row(client: TestClient) -> None:
     body = "source,target,sign\nUS,SDF,1\nSDF,US,-1\n"
     r = client.post("/network/centrality", content=body, headers={"content-type": "text/csv"})

@@ -207,3 +207,8 @@ def test_network_docstring_examples_hold() -> None:
 
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_centrality_of_two_enemies_alone_leaves_their_pn_index_null() -> None:
+    r = network_centrality(edges_text="source,target,sign\nUS,SDF,-1\n")
+    assert [(a["label"], a["pn_index"], a["signed_degree"]["net"]) for a in r["actors"]] == [("SDF", None, -1), ("US", None, -1)]

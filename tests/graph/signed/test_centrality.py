@@ -68,3 +68,9 @@ def test_centrality_report_blocs_are_the_one_optimal_bipartition_and_its_brokers
     # 5–6 is the one friendly tie across: 5 alone links its allies 2 and 4 to 6; 6 links 7 and 9 to 5.
     assert {a["id"]: a["brokerage"] for a in r["actors"] if a["brokerage"]} == {"5": 2, "6": 2}
     assert all(a["label"] in r["blocs"]["partition"][a["bloc"]] for a in r["actors"])
+
+
+def test_pn_index_is_undefined_for_two_enemies_alone_and_defined_for_two_friends() -> None:
+    enemies = nx.Graph([("US", "SDF", {"sign": -1})])
+    assert all(x != x for x in pn_index(enemies).values())  # nan: I − A/2 is singular
+    assert pn_index(nx.Graph([("US", "SDF", {"sign": 1})])) == {"US": 2.0, "SDF": 2.0}
