@@ -49,7 +49,7 @@ from typing import Protocol, TextIO
 
 import pyoxigraph as ox
 
-from conflictkg.graph.errors import InputError, ParseError, StoreError, UnknownEntity
+from conflictkg.graph.errors import InputError, ParseError, QuerySyntaxError, StoreError, UnknownEntity
 from conflictkg.graph.store import FactStore, Store, insert_data
 from conflictkg.ontology.vocab import BASE, CK, GRAPH, ID
 
@@ -302,6 +302,37 @@ def _delete_metadata(store: FactStore, graph: str) -> None:
     )
 
 
+def _subjects_in_graphs(values: str, fmt: str, keep_graph: str | None, *, lateral: bool) -> str:
+    """The pattern ``?g ?s ?p ?o``: every triple of the subjects in ``values`` in the format's import graphs.
+
+    With ``lateral`` (Oxigraph's SPARQL 1.2 ``LATERAL``) each subject is looked
+    up by index; the plain SPARQL 1.1 join is evaluated by Oxigraph as one
+    scan of the store per subject (measured: 13 s for 2,000 events in a
+    140k-triple store, against 0.03 s with ``LATERAL``).
+    """
+    keep = f"FILTER(?g != {_term(keep_graph)})" if keep_graph else ""
+    fmt_values = _values("fmt", [ox.Literal(fmt)])
+    if lateral:
+        return f"{values} LATERAL {{ GRAPH ?g {{ ?s ?p ?o }} }} {fmt_values} ?g ck:importFormat ?fmt {keep}"
+    return f"{values} {fmt_values} ?g ck:importFormat ?fmt {keep} GRAPH ?g {{ ?s ?p ?o }}"
+
+
+def _lateral_or_plain(run: Callable[[bool], object]) -> object:
+    # Servers without LATERAL (Virtuoso, Fuseki) refuse it as a syntax error,
+    # which changes nothing; they get the plain SPARQL 1.1 form.
+    try:
+        return run(True)
+    except QuerySyntaxError:
+        return run(False)
+
+
+def delete_events_update(event_iris: list[str], fmt: str, *, keep_graph: str | None = None, lateral: bool = True) -> str:
+    """The SPARQL update that :func:`delete_events` runs (for callers that batch it with others)."""
+    subjects = [iri for e in event_iris for iri in (e, e + "/fatalities")]
+    where = _subjects_in_graphs(_values("s", subjects), fmt, keep_graph, lateral=lateral)
+    return f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ {where} }}"
+
+
 def delete_events(store: FactStore, event_iris: list[str], fmt: str, *, keep_graph: str | None = None) -> int:
     """Remove events (and their ``…/fatalities`` quantities) from every import graph of a format.
 
@@ -315,17 +346,16 @@ def delete_events(store: FactStore, event_iris: list[str], fmt: str, *, keep_gra
     """
     if not event_iris:
         return 0
-    subjects = [iri for e in event_iris for iri in (e, e + "/fatalities")]
-    keep = f"FILTER(?g != {_term(keep_graph)})" if keep_graph else ""
-    found = store.query(
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_values('s', event_iris)} {_values('fmt', [ox.Literal(fmt)])} "
-        f"?g ck:importFormat ?fmt {keep} GRAPH ?g {{ ?s ?p ?o }} }}"
-    )
-    n = int(next(iter(found))["n"].value)  # type: ignore[index, union-attr]
+
+    def count(lateral: bool) -> int:
+        where = _subjects_in_graphs(_values("s", event_iris), fmt, keep_graph, lateral=lateral)
+        found = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}")
+        return int(next(iter(found))["n"].value)  # type: ignore[index, union-attr]
+
+    n = int(_lateral_or_plain(count))  # type: ignore[call-overload]
     if n:
-        store.update(
-            f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ {_values('s', subjects)} "
-            f"{_values('fmt', [ox.Literal(fmt)])} ?g ck:importFormat ?fmt {keep} GRAPH ?g {{ ?s ?p ?o }} }}"
+        _lateral_or_plain(
+            lambda lateral: store.update(delete_events_update(event_iris, fmt, keep_graph=keep_graph, lateral=lateral))
         )
     return n
 
