@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -49,10 +50,13 @@ _KNOWN = ["QSD: Syrian Democratic Forces", "Islamic State (Syria)", "Military Fo
           "Global Coalition Against Daesh", "YPG: People's Protection Units"]
 
 
-def generate(path: Path, n: int, *, seed: int = 5) -> None:
+def generate(path: Path, n: int, *, seed: int = 5, ids: Sequence[int] | None = None, version: int = 0) -> None:
     """Write ``n`` synthetic ACLED rows (MADE UP, seeded) with realistic cardinalities.
 
     About 400 actors, 14 governorates, 60 districts, 3,000 locations, 6 years of dates.
+    ``ids`` numbers the events (``XSYN<id>``; default ``range(n)``, wrapping
+    around when shorter) and ``version`` makes a newer export of the same
+    events: later timestamps, other notes (re-imports replace the old rows).
     """
     from conflictkg.graph.loaders.acled import ACLED_COLUMNS
 
@@ -66,7 +70,7 @@ def generate(path: Path, n: int, *, seed: int = 5) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(ACLED_COLUMNS)
-        for i in range(n):
+        for i in (ids[k % len(ids)] for k in range(n)) if ids is not None else range(n):
             disorder, etype, sub = _EVENTS[i % len(_EVENTS)]
             a1, l = rnd.choice(actors), rnd.choice(locations)
             a2 = rnd.choice(actors) if etype != "Protests" else ""
@@ -76,8 +80,9 @@ def generate(path: Path, n: int, *, seed: int = 5) -> None:
                 f"XSYN{i}", day.isoformat(), day.year, 1 + (i % 11 == 0), disorder, etype, sub, a1,
                 rnd.choice(actors) if i % 5 == 0 else "", 2, a2, "", 2 if a2 else 0, 22 if a2 else 20, "",
                 760, "Middle East", "Syria", l[0], l[1], l[2], l[3], f"{l[4]:.4f}", f"{l[5]:.4f}", gp,
-                "Synthetic Source", "National", f"SYNTHETIC row {i}: on {day} a made-up \"event\" at {l[3]}.",
-                rnd.choice((0, 0, 0, 1, 2, 5)), "", 1700000000 + i,
+                "Synthetic Source", "National",
+                f"SYNTHETIC row {i}: on {day} a made-up \"event\" at {l[3]}." + (f" Version {version}." if version else ""),
+                rnd.choice((0, 0, 0, 1, 2, 5)), "", 1700000000 + version * 10_000_000 + i,
             ])  # fmt: skip
 
 

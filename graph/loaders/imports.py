@@ -62,6 +62,7 @@ __all__ = [
     "RowError",
     "bulk_load_file",
     "delete_events",
+    "delete_events_update",
     "drop_import",
     "import_file",
     "list_imports",

@@ -80,6 +80,7 @@ def test_a_killed_load_on_disk_leaves_all_or_nothing_and_keeps_earlier_loads(loa
 
     lost, kept = kill_loop(str(folder), load_file, count_graphs, rounds=24, seed=20260120)
     assert lost + kept == 24
+    assert lost > 0, "no kill landed before a load committed"
 
 
 @pytest.mark.server
@@ -94,3 +95,4 @@ def test_a_killed_load_to_a_sparql_server_leaves_all_or_nothing(load_file: Path,
 
         lost, kept = kill_loop(spec, load_file, count_graphs, rounds=10, seed=7)
         assert lost + kept == 10
+        assert lost > 0, "no kill landed before a load committed"

@@ -1,0 +1,234 @@
+"""SIGKILL ``conflictkg import acled`` at random moments: after recovery an import is all there or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from conflictkg.graph.loaders.acled import event_iri
+from conflictkg.graph.loaders.imports import list_imports, recover_imports
+from conflictkg.graph.store import FactStore, Store, open_store
+
+CONFLICTKG = str(Path(sys.executable).parent / "conflictkg")
+BENCH_IMPORTS = Path(__file__).resolve().parents[3] / "bench" / "imports.py"
+EVENT_PREFIX = event_iri("X").removesuffix("X")
+# Each export holds ROWS events; export k starts SHIFT ids after export k-1 in a cycle of
+# SPACE ids, so it carries newer versions of half the events of the one before: every
+# completed import after the first supersedes earlier events.
+ROWS, SHIFT, SPACE = 2_000, 1_000, 4_000
+
+
+def _generate() -> Callable[..., None]:
+    spec = importlib.util.spec_from_file_location("bench_imports", BENCH_IMPORTS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate  # type: ignore[no-any-return]
+
+
+@dataclass
+class Export:
+    """One synthetic (made-up) ACLED export: its file, checksum and event IRIs."""
+
+    path: Path
+    checksum: str
+    events: set[str]
+
+
+def write_export(folder: Path, k: int) -> Export:
+    ids = [(k * SHIFT + j) % SPACE for j in range(ROWS)]
+    path = folder / f"export-{k:02d}.csv"
+    _generate()(path, ROWS, seed=k, ids=ids, version=k)
+    checksum = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    return Export(path, checksum, {event_iri(f"XSYN{i}") for i in ids})
+
+
+def run_import(spec: str, export: Export) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [CONFLICTKG, "--store", spec, "import", "acled", str(export.path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@dataclass
+class Expected:
+    """What the store must hold: each completed import's triples, and which import holds each event."""
+
+    rest: dict[str, int] = field(default_factory=dict)  # graph -> triples not about its events
+    events: dict[str, dict[str, int]] = field(default_factory=dict)  # graph -> event -> its triples
+    owner: dict[str, str] = field(default_factory=dict)  # event -> the graph of its newest version
+
+    def completed(self, store: FactStore, graph: str, export: Export, triples: int) -> None:
+        """A new import completed: check it is whole, then let it replace older versions."""
+        assert store.count(graph) == triples, f"{graph}: {store.count(graph)} triples, its metadata says {triples}"
+        per_event: Counter[str] = Counter()
+        for subject, n in subject_counts(store, graph):
+            per_event[subject.removesuffix("/fatalities")] += n
+        assert set(per_event) == export.events, f"{graph}: not the export's events"
+        for event in export.events:
+            old = self.owner.get(event)
+            if old is not None:
+                del self.events[old][event]
+            self.owner[event] = graph
+        self.events[graph] = dict(per_event)
+        self.rest[graph] = triples - sum(per_event.values())
+
+    def check(self, store: FactStore) -> None:
+        """Every completed import holds exactly its own triples, minus the events newer imports replaced."""
+        graphs = {str(m["graph"]) for m in list_imports(store)}
+        assert graphs == set(self.rest), f"imports {sorted(graphs ^ set(self.rest))} should not / should be there"
+        for graph in self.rest:
+            expected = self.rest[graph] + sum(self.events[graph].values())
+            assert store.count(graph) == expected, f"{graph} holds {store.count(graph)} triples, not {expected}"
+        held: dict[str, set[str]] = {}
+        for row in store.select(
+            "SELECT DISTINCT ?g ?e WHERE { ?g ck:importFormat 'acled' GRAPH ?g { ?e <http://purl.org/dc/terms/identifier> ?id } }"
+        ):
+            held.setdefault(str(row["e"]), set()).add(str(row["g"]))
+        wrong = {e: g for e, g in held.items() if g != {self.owner.get(e)}}
+        assert not wrong and set(held) == set(self.owner), f"events in the wrong imports: {list(wrong.items())[:3]}"
+
+
+def subject_counts(store: FactStore, graph: str) -> Iterator[tuple[str, int]]:
+    """Triples per event subject (events and their fatalities) in one graph."""
+    result = store.query(
+        f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {ox.Literal(EVENT_PREFIX)})) }} "
+        "GROUP BY ?s",
+        default_graph=[graph],
+    )
+    for row in result:  # type: ignore[union-attr]
+        yield row["s"].value, int(row["n"].value)  # type: ignore[index, union-attr]
+
+
+def statuses(store: FactStore) -> dict[str, str]:
+    """Checksum of the source file -> import status, as stored (before any recovery)."""
+    return {
+        str(r["c"]): str(r["status"]).rsplit("#", 1)[-1]
+        for r in store.select(
+            "SELECT ?c ?status WHERE { ?g ck:importStatus ?status ; prov:wasDerivedFrom ?src . ?src ck:checksum ?c }"
+        )
+    }
+
+
+def kill_loop(
+    spec: str,
+    exports: Callable[[int], Export],
+    inspect: Callable[[], AbstractContextManager[FactStore]],
+    *,
+    rounds: int,
+    seed: int,
+) -> tuple[int, int, Counter[str]]:
+    """Import export 0, 1, 2 …, SIGKILLing each after a seeded random delay; check the store after each.
+
+    ``inspect()`` opens what a user would open after the crash. Returns how
+    many imports were cut off (nothing kept), how many completed (all kept),
+    and where the kills landed, by the status each killed import had before recovery.
+    """
+    rng = random.Random(seed)
+    expected = Expected()
+    full_run = 0.0
+    for k in (0, 1):  # two whole imports; the second one's time (it supersedes) sets the kill times
+        started = time.monotonic()
+        assert run_import(spec, exports(k)).wait(timeout=120) == 0
+        full_run = time.monotonic() - started
+        with inspect() as store:
+            [meta] = [m for m in list_imports(store) if m["checksum"] == exports(k).checksum]
+            expected.completed(store, str(meta["graph"]), exports(k), int(meta["triples"]))  # type: ignore[call-overload]
+            expected.check(store)
+    lost = kept = 0
+    landed: Counter[str] = Counter()
+    for i in range(2, rounds + 2):
+        export = exports(i)
+        proc = run_import(spec, export)
+        time.sleep(rng.uniform(0.45, 1.0) * full_run)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        with inspect() as store:  # the store opens after every kill
+            before = statuses(store)
+            landed[before.get(export.checksum, "NotStarted").removeprefix("Import")] += 1
+            recover_imports(store)
+            done = [m for m in list_imports(store) if m["checksum"] == export.checksum]
+            assert {m["status"] for m in list_imports(store)} <= {"complete"}
+            if done:
+                expected.completed(store, str(done[0]["graph"]), export, int(done[0]["triples"]))  # type: ignore[call-overload]
+                kept += 1
+            else:
+                lost += 1
+            expected.check(store)
+    print(f"\n{rounds} SIGKILLs of `conflictkg import acled` ({ROWS} rows, full run {full_run:.1f} s): "
+          f"{lost} cut off (nothing kept), {kept} completed (all kept); status at the kill: {dict(landed)}")
+    return lost, kept, landed
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Export]:
+    folder = tmp_path_factory.mktemp("exports")
+    made: dict[int, Export] = {}
+
+    def get(k: int) -> Export:
+        if k not in made:
+            made[k] = write_export(folder, k)
+        return made[k]
+
+    return get
+
+
+@pytest.mark.slow
+def test_a_killed_import_on_disk_is_all_or_nothing_and_keeps_earlier_imports(
+    exports: Callable[[int], Export], tmp_path: Path
+) -> None:
+    folder = tmp_path / "store"
+
+    @contextmanager
+    def inspect() -> Iterator[FactStore]:
+        # Recover a checkpoint (hard links) rather than the store itself, so the next
+        # import finds the crash's leftovers and recovers them at its start, as it would.
+        copy = tmp_path / "checkpoint"
+        shutil.rmtree(copy, ignore_errors=True)
+        with Store(folder) as live:
+            live.ox.backup(str(copy))
+        store = Store(copy)
+        try:
+            yield store
+        finally:
+            store.close()
+            shutil.rmtree(copy, ignore_errors=True)
+
+    lost, kept, landed = kill_loop(str(folder), exports, inspect, rounds=20, seed=20261125)
+    assert lost + kept == 20
+    assert lost > 0, "no kill landed before an import completed"
+    assert landed["Pending"] + landed["Superseding"] > 0, "no kill landed while an import was writing"
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_a_killed_import_to_a_sparql_server_is_all_or_nothing(
+    exports: Callable[[int], Export], oxigraph_server: str
+) -> None:
+    spec = "sparql+" + oxigraph_server
+    with open_store(spec) as store:
+        store.update("DROP SILENT ALL", prefixes=False)
+
+        @contextmanager
+        def inspect() -> Iterator[FactStore]:
+            yield store
+
+        lost, kept, landed = kill_loop(spec, exports, inspect, rounds=10, seed=11)
+    assert lost + kept == 10
+    assert lost > 0, "no kill landed before an import completed"
