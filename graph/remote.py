@@ -482,6 +482,38 @@ class RemoteStore(FactStore):
         text = (_prologue() if prefixes else "") + sparql_update
         self._send("POST", self.update_url, what="update", timeout=self.load_timeout_s, data={"update": text}).close()
 
+    def update_stream(self, parts: Iterable[bytes], *, prefixes: bool = True) -> None:
+        """Run one SPARQL 1.1 Update whose text comes in parts (a large ``INSERT DATA``), as one request.
+
+        The text is streamed to the server, never held whole in memory; the
+        server runs it as one update (one transaction on Oxigraph). If the
+        client dies mid-request the server gets a truncated request and
+        changes nothing.
+
+        Raises
+        ------
+        QuerySyntaxError
+            The server refused the update as malformed; nothing is changed.
+        ForbiddenOperation
+            No update URL is configured.
+        """
+        if not self.update_url:
+            raise ForbiddenOperation(f"the store at {self.url} is read-only: no update URL is configured")
+
+        def body() -> Iterator[bytes]:
+            if prefixes:
+                yield _prologue().encode("utf-8")
+            yield from parts
+
+        self._send(
+            "POST",
+            self.update_url,
+            what="update",
+            timeout=self.load_timeout_s,
+            content=body(),
+            headers={"Content-Type": "application/sparql-update"},
+        ).close()
+
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads, all or nothing (see the class notes on how)."""
         self._write(list(quads), replace=False)

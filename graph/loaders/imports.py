@@ -21,6 +21,30 @@ A single pyoxigraph transaction over millions of quads would hold them all in
 memory, and chunked transactional writes would leave half an import after a
 crash; the pending/complete status makes chunked bulk loading all or nothing.
 
+What readers see depends on the store:
+
+- **Embedded, on disk**: RocksDB lets one process open the folder, so while
+  ``conflictkg import`` runs every other process (``conflictkg query``,
+  ``serve``) is refused with an error naming the store's lock: it never sees
+  half an import. A reader *in the importing process* (library code sharing
+  the :class:`Store` across threads) is not isolated: it sees the pending
+  metadata, then the new graph beside the old versions, then the old
+  versions going batch by batch. Isolating it would need the whole import
+  (and every deletion it causes) in one RocksDB transaction, held in memory
+  (gigabytes at a million rows), which is what bulk loading avoids.
+- **SPARQL server with Oxigraph's layout** (``sparql+http://…``): steps 2–3
+  are *one streamed update* (supersede ``DELETE``, ``INSERT DATA`` read from
+  the chunk files, the metadata as ``ck:ImportComplete``): one server
+  transaction, so every client sees the import whole or not at all, and a
+  client killed mid-request leaves nothing to recover (the server refuses a
+  truncated request). The server holds that transaction in memory.
+- **Other SPARQL servers**: the chunks go to hidden staging graphs
+  (:data:`~conflictkg.graph.remote.STAGING_PREFIX`, skipped by conflictkg's
+  own reads; the metadata waits in a staging graph as ``ck:ImportPending``)
+  and one update publishes them (``ADD``, supersede, metadata). A raw
+  ``GRAPH ?g`` query by another client sees the staging graphs; Virtuoso
+  commits the operations of one update one by one.
+
 Metadata of an import (default graph, about the graph IRI)::
 
     g:import/acled/… a ck:FactGraph ; ck:importFormat "acled" ;
@@ -50,6 +74,7 @@ from typing import Protocol, TextIO
 import pyoxigraph as ox
 
 from conflictkg.graph.errors import InputError, ParseError, QuerySyntaxError, StoreError, UnknownEntity
+from conflictkg.graph.remote import STAGING_PREFIX, RemoteStore
 from conflictkg.graph.store import FactStore, Store, insert_data
 from conflictkg.ontology.vocab import BASE, CK, GRAPH, ID
 
@@ -397,8 +422,144 @@ def _supersede(store: FactStore, graph: str, fmt: str, events: Path | None, batc
     return superseded
 
 
+_STAGED_IMPORTS = STAGING_PREFIX + "import:"
+
+
+def _meta_staging(graph: str) -> str:
+    """Where a staged import's metadata waits (with ``ck:ImportPending``) until it is published."""
+    return f"{_STAGED_IMPORTS}{graph.removeprefix(str(GRAPH) + 'import/')}:meta"
+
+
+def _data_staging(meta_staging: str) -> str:
+    return meta_staging.removesuffix(":meta")
+
+
+def _staged_events(data: str, fmt: str, graph: str, *, lateral: bool) -> str:
+    """The pattern ``?s ?g ?p ?o``: triples of the staged events (and their fatalities) in the format's other imports."""
+    subjects = (
+        f"{{ SELECT DISTINCT ?s WHERE {{ GRAPH {_term(data)} {{ ?e <{_DCT}identifier> ?id }} "
+        'VALUES ?suffix { "" "/fatalities" } BIND(IRI(CONCAT(STR(?e), ?suffix)) AS ?s) } }'
+    )
+    return _subjects_in_graphs(subjects, fmt, graph, lateral=lateral)
+
+
+def _publish(store: FactStore, report: ImportReport, meta: str, metadata: list[ox.Quad]) -> int:
+    """Make a staged import visible with one update: readers see all of it (and its supersedes) or none.
+
+    One SPARQL update request is one transaction on the server (Oxigraph;
+    not Virtuoso, which commits operation by operation). Returns how many
+    earlier versions of events it replaced.
+    """
+    data, graph = _data_staging(meta), report.graph
+
+    def count(lateral: bool) -> int:
+        found = store.query(
+            f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_staged_events(data, report.format, graph, lateral=lateral)} "
+            f"FILTER(!STRENDS(STR(?s), \"/fatalities\")) }}"
+        )
+        return int(next(iter(found))["n"].value)  # type: ignore[index, union-attr]
+
+    superseded = int(_lateral_or_plain(count))  # type: ignore[call-overload]
+    complete = [
+        ox.Quad(q.subject, q.predicate, ox.NamedNode(str(COMPLETE)), q.graph_name)
+        if q.predicate.value == str(CK.importStatus) else q
+        for q in metadata
+    ]
+
+    def publish(lateral: bool) -> None:
+        supersede = (
+            f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ {_staged_events(data, report.format, graph, lateral=lateral)} }} ;\n"
+            if superseded else ""
+        )
+        store.update(
+            f"{supersede}ADD SILENT {_term(data)} TO {_term(graph)} ;\n"
+            f"DROP SILENT GRAPH {_term(meta)} ;\n{insert_data(complete)}"
+        )
+
+    _lateral_or_plain(publish)
+    # Outside the publishing transaction: dropping the staged copy in it doubled
+    # its time (measured on oxigraph serve: ADD 4.5 s + DROP 6 s for 200k
+    # triples as two updates, 20 s as one). Readers never see staging graphs;
+    # a crash before this line leaves one that recover_imports drops.
+    store.update(f"DROP SILENT GRAPH {_term(data)}")
+    return superseded
+
+
+def _count_superseded(store: FactStore, events: Path, fmt: str, graph: str, batch: int = 2000) -> int:
+    """How many of the events listed in a file are in the format's other imports (read only)."""
+    found = 0
+    with events.open(encoding="utf-8") as f:
+        while chunk := [line.rstrip("\n") for _, line in zip(range(batch), f)]:
+
+            def count(lateral: bool, chunk: list[str] = chunk) -> int:
+                where = _subjects_in_graphs(_values("s", chunk), fmt, graph, lateral=lateral)
+                rows = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}")
+                return int(next(iter(rows))["n"].value)  # type: ignore[index, union-attr]
+
+            found += int(_lateral_or_plain(count))  # type: ignore[call-overload]
+    return found
+
+
+def _streams_updates(store: FactStore) -> bool:
+    # Oxigraph's layout (sparql+http://…): the server takes one large streamed update.
+    return isinstance(store, RemoteStore) and store.dataset_post
+
+
+def _import_in_one_update(
+    store: RemoteStore, report: ImportReport, files: list[Path], metadata: list[ox.Quad], events: Path,
+    progress: Progress | None,
+) -> int:
+    """Send the whole import, its supersedes and its metadata as one streamed update (one server transaction).
+
+    Readers (other clients of the server) see all of the import or none of
+    it; a client killed mid-request leaves a truncated request that the
+    server refuses, so nothing needs recovering. Measured on oxigraph serve,
+    400k triples: 8.8 s, against 10.9 s for one Graph Store POST of the same
+    N-Triples and 43 s for staging graphs published with ``ADD``; an import
+    of 20k rows replacing 10k earlier events: 19 s, against 23 s for the
+    earlier, non-atomic way (metadata, Graph Store POST, supersede in batches).
+    """
+    graph = report.graph
+    superseded = _count_superseded(store, events, report.format, graph) if _others_of_format(store, graph, report.format) else 0
+    complete = [
+        ox.Quad(q.subject, q.predicate, ox.NamedNode(str(COMPLETE)), q.graph_name)
+        if q.predicate.value == str(CK.importStatus) else q
+        for q in metadata
+    ]
+    size = sum(f.stat().st_size for f in files) or 1
+
+    def parts(lateral: bool) -> Iterator[bytes]:
+        sent = 0
+        if superseded:
+            # First, while the store holds only the old versions (measured: 3x faster
+            # than finding them from the newly inserted graph later in the request).
+            yield b"DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { VALUES ?s {\n"
+            with events.open(encoding="utf-8") as f:
+                for line in f:
+                    event = line.rstrip("\n")
+                    yield f"{_term(event)} {_term(event + '/fatalities')}\n".encode()
+            yield b"} "
+            where = _subjects_in_graphs("", report.format, graph, lateral=lateral)
+            yield f"{where} }} ;\n".encode()
+        yield f"INSERT DATA {{ GRAPH {_term(graph)} {{\n".encode()
+        for chunk in files:
+            with chunk.open("rb") as f:
+                while block := f.read(1 << 20):
+                    yield block
+                    sent += len(block)
+                    if progress is not None:
+                        progress("load", report.triples * sent // size, report.triples, report.rows)
+        yield b"} } ;\n"
+        yield insert_data(complete).encode()
+
+    _lateral_or_plain(lambda lateral: store.update_stream(parts(lateral)))
+    return superseded
+
+
 def recover_imports(store: FactStore) -> list[tuple[str, str]]:
     """Finish what a crashed import or drop left: drop pending imports, complete superseding ones.
+
+    Staging graphs a crashed import left on a SPARQL server are dropped too.
 
     Every import calls this first. Call it after opening a store a crash may
     have left behind (``conflictkg import recover`` does). Meant for one
@@ -411,6 +572,19 @@ def recover_imports(store: FactStore) -> list[tuple[str, str]]:
         ``"dropped"`` or ``"completed"`` for each import found unfinished.
     """
     done = []
+    for row in store.select(
+        f"SELECT DISTINCT ?m ?g WHERE {{ GRAPH ?m {{ ?g ck:importStatus ?status }} "
+        f"FILTER(STRSTARTS(STR(?m), {ox.Literal(STAGING_PREFIX)})) }}"
+    ):
+        # A staged import that was never published: nothing of it is visible; drop the staging.
+        meta = str(row["m"])
+        store.update(f"DROP SILENT GRAPH {_term(meta)} ;\nDROP SILENT GRAPH {_term(_data_staging(meta))}")
+        done.append((str(row["g"]), "dropped"))
+    for row in store.select(
+        f"SELECT DISTINCT ?d WHERE {{ GRAPH ?d {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?d), {ox.Literal(_STAGED_IMPORTS)})) }}"
+    ):
+        # The staged copy of an import that was published (its metadata staging is gone).
+        store.update(f"DROP SILENT GRAPH {_term(str(row['d']))}")
     for row in store.select(
         "SELECT ?g ?status ?fmt WHERE { ?g ck:importStatus ?status ; ck:importFormat ?fmt "
         "FILTER(?status != ck:ImportComplete) }"
@@ -649,6 +823,11 @@ def import_file(
     -------
     ImportReport
 
+    Notes
+    -----
+    Other processes never see half an import; threads of this process that
+    read the same embedded store do (see the module notes).
+
     Raises
     ------
     InputError
@@ -674,7 +853,9 @@ def import_file(
         return report
 
     if chunk_triples is None:
-        if not isinstance(store, Store):
+        if _streams_updates(store):
+            chunk_triples = sys.maxsize  # streamed from the file: memory stays flat
+        elif not isinstance(store, Store):
             chunk_triples = REMOTE_CHUNK_TRIPLES  # each chunk crosses the network as one request
         else:
             chunk_triples = CHUNK_TRIPLES if low_memory else sys.maxsize
@@ -722,19 +903,36 @@ def import_file(
         report.triples = chunks.triples
         report.unknown_actors = dict(converter.unknown_actors)
 
+        metadata = _metadata(report, path, converter.publisher, now, converter.latest)
+        if _streams_updates(store):
+            assert isinstance(store, RemoteStore)
+            report.superseded = _import_in_one_update(store, report, chunks.files, metadata, events_path, progress)
+            report.seconds = time.perf_counter() - started
+            return report
         # From here on the store changes; the status makes it recoverable.
-        store.extend(_metadata(report, path, converter.publisher, now, converter.latest))
+        staged = not isinstance(store, Store)
+        if staged:
+            # A server's readers are other clients: the import goes to staging graphs
+            # (which conflictkg's reads skip) and is published by one update.
+            meta = _meta_staging(report.graph)
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(meta)) for q in metadata)
+        else:
+            store.extend(metadata)
         try:
             loaded = 0
             for chunk in chunks.files:
-                bulk_load_file(store, chunk, report.graph, compact=compact and chunk != chunks.files[-1])
+                target = _data_staging(meta) if staged else report.graph
+                bulk_load_file(store, chunk, target, compact=compact and chunk != chunks.files[-1])
                 chunk.unlink()
                 loaded += min(chunk_triples, report.triples - loaded)
                 if progress is not None:
                     progress("load", loaded, report.triples, report.rows)
-            _set_status(store, report.graph, SUPERSEDING)
-            report.superseded = _supersede(store, report.graph, converter.format, events_path)
-            _set_status(store, report.graph, COMPLETE)
+            if staged:
+                report.superseded = _publish(store, report, meta, metadata)
+            else:
+                _set_status(store, report.graph, SUPERSEDING)
+                report.superseded = _supersede(store, report.graph, converter.format, events_path)
+                _set_status(store, report.graph, COMPLETE)
             store.flush()
         except BaseException:
             # An error we can see (not a crash): undo now rather than at the next import.
