@@ -9,9 +9,9 @@ subprocess so peak RSS is the step's own:
    on-disk store: what the store itself can ingest.
 2. ``import``  — ``conflictkg.graph.loaders.acled.import_acled`` into a fresh
    on-disk store, end to end (read, check, convert, load, supersede check),
-   as one bulk load (the default) and, for the smaller sizes, with
-   ``low_memory`` (1M-triple chunks, each followed by a compaction).
-3. ``queries`` — analyst queries on the imported store, best of 2.
+   in 1M-triple bulk loads (``chunked``, the default: memory stays flat) and
+   as one bulk load of the whole file (``one_load``, ``--one-load``).
+3. ``queries`` — analyst queries on the store the default import made, best of 2.
 
 and prints rows/s, triples/s, ratio import/floor, and peak RSS side by side.
 
@@ -96,7 +96,7 @@ def _child_import(csv_path: str, store_dir: str, mode: str) -> dict[str, float]:
 
     store = Store(store_dir)
     t = time.perf_counter()
-    report = import_acled(store, csv_path, temp_dir=str(Path(store_dir).parent), low_memory=(mode == "low-memory"))
+    report = import_acled(store, csv_path, temp_dir=str(Path(store_dir).parent), one_load=(mode == "one-load"))
     seconds = time.perf_counter() - t
     peak = _peak_mb()
     store.close()
@@ -168,8 +168,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,300000,1000000")
     parser.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
-    parser.add_argument("--low-memory-max", type=int, default=300_000,
-                        help="also time the --low-memory import for sizes up to this")
+    parser.add_argument("--one-load-max", type=int, default=10**9,
+                        help="also time the --one-load import for sizes up to this")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -193,7 +193,7 @@ def main() -> None:
         floor = _run("floor", str(csv_path), str(floor_store), str(nt_path))
         shutil.rmtree(floor_store, ignore_errors=True)
         nt_path.unlink(missing_ok=True)
-        modes = ["one-load"] + (["low-memory"] if n <= args.low_memory_max else [])
+        modes = ["chunked"] + (["one-load"] if n <= args.one_load_max else [])
         for mode in modes:
             imp_store = work / f"import-{n}-{mode}"
             shutil.rmtree(imp_store, ignore_errors=True)
@@ -202,7 +202,7 @@ def main() -> None:
             print(f"{n:>9} {int(imp['triples']):>10} | {mode:<10} {imp['seconds']:>8.1f} {imp['rows'] / imp['seconds']:>7.0f} "
                   f"{imp['triples'] / imp['seconds']:>9.0f} {imp['peak_mb']:>7.0f} | {floor['seconds']:>7.1f} "
                   f"{floor['triples'] / floor['seconds']:>9.0f} {floor['peak_mb']:>7.0f} | {ratio:>10.2f}x", flush=True)
-            if mode == "one-load":
+            if mode == "chunked":
                 results.append((n, imp_store))
             else:
                 shutil.rmtree(imp_store, ignore_errors=True)

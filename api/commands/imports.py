@@ -44,7 +44,7 @@ def _run(
     *,
     skip_bad_rows: bool,
     rejects: Optional[Path],
-    low_memory: bool = False,
+    one_load: bool = False,
 ) -> list[ImportReport]:
     reports = []
     writer = RejectWriter(rejects) if rejects is not None else None
@@ -60,7 +60,7 @@ def _run(
                                completed=done, total=total, rows=rows, rate=rate)
 
                 report = importer(store, path, skip_bad_rows=skip_bad_rows, rejects=writer, progress=progress,
-                                  low_memory=low_memory)
+                                  one_load=one_load)
                 bar.remove_task(task)
                 reports.append(report)
                 _print_report(report)
@@ -91,8 +91,8 @@ def _print_report(r: ImportReport) -> None:
 _FILES = typer.Argument(..., help="CSV files; each becomes its own import (all or nothing per file).")
 _SKIP = typer.Option(False, "--skip-bad-rows", help="Import good rows; write bad ones to --rejects.")
 _REJECTS = typer.Option(None, "--rejects", help="CSV file for rejected rows, with their reasons.")
-_LOW_MEMORY = typer.Option(
-    False, "--low-memory", help="Load in 1M-triple chunks: about 1 GB of memory, but slower on big files."
+_ONE_LOAD = typer.Option(
+    False, "--one-load", help="One bulk load of the whole file: faster on big files, but up to about 2 GB of memory."
 )
 
 
@@ -102,13 +102,13 @@ def acled(
     files: list[Path] = _FILES,
     skip_bad_rows: bool = _SKIP,
     rejects: Optional[Path] = _REJECTS,
-    low_memory: bool = _LOW_MEMORY,
+    one_load: bool = _ONE_LOAD,
     deletions: Optional[Path] = typer.Option(
         None, "--deletions", help="ACLED deleted-events CSV (event_id_cnty column): removed after the imports."
     ),
 ) -> None:
     """Import ACLED exports; a newer export replaces events by event_id_cnty."""
-    _run(ctx, files, import_acled, skip_bad_rows=skip_bad_rows, rejects=rejects, low_memory=low_memory)
+    _run(ctx, files, import_acled, skip_bad_rows=skip_bad_rows, rejects=rejects, one_load=one_load)
     if deletions is not None:
         with store_of(ctx) as store:
             done = apply_deletions(store, deletions)
@@ -121,10 +121,10 @@ def ucdp(
     files: list[Path] = _FILES,
     skip_bad_rows: bool = _SKIP,
     rejects: Optional[Path] = _REJECTS,
-    low_memory: bool = _LOW_MEMORY,
+    one_load: bool = _ONE_LOAD,
 ) -> None:
     """Import UCDP GED CSV files; a newer download replaces events by GED id."""
-    _run(ctx, files, import_ucdp, skip_bad_rows=skip_bad_rows, rejects=rejects, low_memory=low_memory)
+    _run(ctx, files, import_ucdp, skip_bad_rows=skip_bad_rows, rejects=rejects, one_load=one_load)
 
 
 @imports_app.command("list")

@@ -99,7 +99,8 @@ __all__ = [
 #: Written into every import's metadata; bump when the produced triples change.
 IMPORTER_VERSION = "conflictkg-importer/1"
 
-#: Triples per bulk load with ``low_memory``: about 1 GB of peak memory.
+#: Triples per bulk load on the embedded store: about 1.1–1.3 GB of peak memory
+#: whatever the file's size (2M-triple loads already peak at 2 GB).
 CHUNK_TRIPLES = 1_000_000
 #: Triples per load for stores that are not embedded (their ``load`` parses a chunk in memory).
 REMOTE_CHUNK_TRIPLES = 200_000
@@ -256,15 +257,15 @@ class RejectWriter:
 # -- the store side ------------------------------------------------------------
 
 
-def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str, *, compact: bool = False) -> None:
+def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str) -> None:
     """Load an N-Triples file into one named graph, fast and without a transaction.
 
     Not atomic on its own: callers make it so with the import status.
 
     FAST PATH: on the embedded :class:`Store` this is pyoxigraph's
     ``bulk_load`` (writes index files directly; its memory grows with the
-    file up to about 2 GB, 1 GB for a million triples), followed by a
-    compaction when ``compact`` is set. Any other store gets the public
+    file up to about 2 GB, 1 GB for a million triples). Any other store
+    gets the public
     :meth:`FactStore.load` (a remote server: Graph Store Protocol), which is
     why the chunk files stay small.
     """
@@ -273,12 +274,10 @@ def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str, *
             store.ox.bulk_load(
                 path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph), lenient=True
             )
-            # Each bulk load adds index files that overlap all earlier ones; without a
-            # compaction the next load slows down in proportion to what is already
-            # stored (measured: 16 s, 24 s, 33 s, 39 s, 43 s for five 1M-triple chunks;
-            # with it about 20 s each), making a chunked import quadratic.
-            if compact:
-                store.ox.optimize()
+            # No compaction between chunks: RocksDB's own background compaction keeps
+            # later loads from slowing down (measured, 19 1M-triple chunks of a 1M-row
+            # ACLED file: 4-17 s each, no trend), while a full optimize() after each
+            # chunk made the import quadratic (510 s against 285 s at 1M rows).
         except SyntaxError as err:  # our own output: a bug, not bad input
             raise StoreError(f"internal error: generated N-Triples do not parse: {err}") from err
         except OSError as err:
@@ -788,7 +787,7 @@ def import_file(
     skip_bad_rows: bool = False,
     rejects: RejectWriter | None = None,
     progress: Progress | None = None,
-    low_memory: bool = False,
+    one_load: bool = False,
     chunk_triples: int | None = None,
     temp_dir: str | os.PathLike[str] | None = None,
 ) -> ImportReport:
@@ -808,12 +807,11 @@ def import_file(
         Where rejected rows go (needed with ``skip_bad_rows``).
     progress : callable, optional
         ``progress(stage, done, total, rows)``, called now and then.
-    low_memory : bool
-        Load in chunks of :data:`CHUNK_TRIPLES` (peak memory about 1 GB
-        whatever the file's size) instead of one bulk load (as fast as the
-        store can ingest, but its memory grows with the file up to about
-        2 GB). Chunks cost a compaction each, so time grows faster than the
-        file: see ``bench/imports.py``.
+    one_load : bool
+        On the embedded store, one bulk load of the whole file instead of
+        chunks of :data:`CHUNK_TRIPLES` (peak memory about 1.3 GB whatever
+        the file's size): a quarter faster on a million rows, but its
+        memory grows with the file up to about 2.1 GB. See ``bench/imports.py``.
     chunk_triples : int, optional
         Triples per temporary file and load; overrides the choice above.
     temp_dir : path, optional
@@ -858,8 +856,7 @@ def import_file(
         elif not isinstance(store, Store):
             chunk_triples = REMOTE_CHUNK_TRIPLES  # each chunk crosses the network as one request
         else:
-            chunk_triples = CHUNK_TRIPLES if low_memory else sys.maxsize
-    compact = isinstance(store, Store) and chunk_triples < sys.maxsize
+            chunk_triples = sys.maxsize if one_load else CHUNK_TRIPLES
     total = path.stat().st_size
     folder = Path(tempfile.mkdtemp(prefix=f"conflictkg-{converter.format}-", dir=temp_dir))
     try:
@@ -922,7 +919,7 @@ def import_file(
             loaded = 0
             for chunk in chunks.files:
                 target = _data_staging(meta) if staged else report.graph
-                bulk_load_file(store, chunk, target, compact=compact and chunk != chunks.files[-1])
+                bulk_load_file(store, chunk, target)
                 chunk.unlink()
                 loaded += min(chunk_triples, report.triples - loaded)
                 if progress is not None:
