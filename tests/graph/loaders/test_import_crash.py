@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import pyoxigraph as ox
 import pytest
 
@@ -252,15 +253,19 @@ def test_a_killed_import_to_a_sparql_server_is_all_or_nothing(
     with open_store(spec) as store:
         store.update("DROP SILENT ALL", prefixes=False)
 
+        port = int(oxigraph_server.rsplit(":", 1)[1])
+        [server] = [
+            psutil.Process(c.pid) for c in psutil.net_connections("tcp")
+            if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN and c.pid
+        ]
+
         @contextmanager
         def inspect() -> Iterator[FactStore]:
             # The server finishes a request it has received even when its client is
-            # gone: wait until what it holds stops changing (an update of this size
-            # takes it about a second), then look.
+            # gone: wait until it is idle and what it holds stops changing, then look.
             seen = None
-            while (now := fingerprint(store)) != seen:
+            while (now := fingerprint(store)) != seen or server.cpu_percent(interval=0.5) > 10:
                 seen = now
-                time.sleep(1)
             yield store
 
         lost, kept, landed = kill_loop(spec, exports, inspect, rounds=10, seed=11, recovery=False,
