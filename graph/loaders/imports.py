@@ -6,10 +6,13 @@ N-Triples text; this module does the rest, the same way for every format:
 1. **Read and convert, streaming.** Rows are read one at a time, checked and
    converted; the N-Triples go to temporary chunk files on disk, never to a
    list in memory. A bad row stops the import with file, line, row, column
-   and value (:class:`BadRow`) before the store is touched, or, with
-   ``skip_bad_rows``, goes to a reject file with its reason.
+   and value (:class:`BadRow`), or, with ``skip_bad_rows``, goes to a reject
+   file with its reason. Either way the store ends as it was: on the embedded
+   store the chunks already read are loading meanwhile (step 2, in a
+   thread), and a bad row undoes them before the error is raised.
 2. **Load, recoverably.** The import's metadata goes into the default graph
-   with ``ck:importStatus ck:ImportPending``; the chunks are bulk-loaded into
+   with ``ck:importStatus ck:ImportPending`` before the first chunk; the
+   chunks are bulk-loaded into
    the import's own named graph (``g:import/<format>/<id>``); older versions
    of the same events are removed from earlier imports of the format
    (status ``ck:ImportSuperseding``); then the status becomes
@@ -61,9 +64,11 @@ import csv
 import hashlib
 import io
 import os
+import queue
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -686,13 +691,19 @@ def _encoding_error(row: list[str], header: list[str]) -> RowError | None:
 
 
 class _Chunks:
-    """N-Triples text into numbered chunk files of at most ``limit`` triples."""
+    """N-Triples text into numbered chunk files of at most ``limit`` triples.
 
-    def __init__(self, folder: Path, limit: int) -> None:
-        self.folder, self.limit = folder, limit
+    Each finished file goes to ``done(path, triples)`` when given (a
+    :class:`_Loader`), otherwise into :attr:`files`.
+    """
+
+    def __init__(self, folder: Path, limit: int, done: Callable[[Path, int], None] | None = None) -> None:
+        self.folder, self.limit, self.done = folder, limit, done
         self.files: list[Path] = []
         self.triples = 0
+        self._count = 0
         self._in_chunk = 0
+        self._path: Path | None = None
         self._f: TextIO | None = None
 
     def write(self, text: str, triples: int) -> None:
@@ -703,18 +714,94 @@ class _Chunks:
         self._in_chunk += triples
         self.triples += triples
 
+    def _finish_file(self) -> None:
+        if self._f is None:
+            return
+        self._f.close()
+        self._f = None
+        assert self._path is not None
+        if self.done is not None:
+            self.done(self._path, self._in_chunk)
+        else:
+            self.files.append(self._path)
+
     def _roll(self) -> None:
-        if self._f is not None:
-            self._f.close()
-        path = self.folder / f"chunk-{len(self.files):05d}.nt"
-        self.files.append(path)
-        self._f = path.open("w", encoding="utf-8", buffering=1 << 20)
+        self._finish_file()
+        self._path = self.folder / f"chunk-{self._count:05d}.nt"
+        self._count += 1
+        self._f = self._path.open("w", encoding="utf-8", buffering=1 << 20)
         self._in_chunk = 0
 
     def close(self) -> None:
-        if self._f is not None:
-            self._f.close()
-            self._f = None
+        self._finish_file()
+
+
+class _Loader:
+    """Bulk-loads finished chunk files into the embedded store in a thread while later rows are converted.
+
+    Converting rows is Python on one core; a bulk load is native code that
+    releases the GIL and waits on the disk much of the time, so the two
+    overlap instead of taking turns. The first chunk handed over writes the
+    import's pending record before anything else: from then on an error or
+    a crash is undone by :func:`recover_imports`. One chunk loads and at most
+    one waits, so no more than two chunk files are on disk at once, and
+    only one bulk load's memory is ever in use.
+    """
+
+    def __init__(self, store: Store, graph: str, pending: list[ox.Quad]) -> None:
+        self.store, self.graph, self._pending = store, graph, pending
+        self.started = False
+        self.loaded = 0
+        self._queue: queue.Queue[tuple[Path, int] | None] = queue.Queue(maxsize=1)
+        self._thread = threading.Thread(target=self._run, name="conflictkg-bulk-load", daemon=True)
+        self._error: BaseException | None = None
+        self._cancelled = False
+
+    def submit(self, path: Path, triples: int) -> None:
+        """Queue a finished chunk; raises what an earlier load raised."""
+        if not self.started:
+            self.store.extend(self._pending)
+            self.started = True
+            self._thread.start()
+        self._raise()
+        self._queue.put((path, triples))
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None or self._cancelled:
+                continue  # drain what was queued: the import is being undone
+            path, triples = item
+            try:
+                bulk_load_file(self.store, path, self.graph)
+                path.unlink()
+                self.loaded += triples
+            except BaseException as err:  # handed to the converting thread
+                self._error = err
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _stop(self, on_wait: Callable[[int], None] | None = None) -> None:
+        self._queue.put(None)
+        while True:
+            self._thread.join(0.25)
+            if on_wait is not None:
+                on_wait(self.loaded)
+            if not self._thread.is_alive():
+                return
+
+    def finish(self, on_wait: Callable[[int], None] | None = None) -> None:
+        """Wait until every chunk is loaded (``on_wait(triples loaded)`` now and then); raise what a load raised."""
+        if self.started:
+            self._stop(on_wait)
+            self._raise()
+
+    def cancel(self) -> None:
+        """Skip the chunks not yet loaded and wait for the one loading (a bulk load cannot be interrupted)."""
+        if self.started and self._thread.is_alive():
+            self._cancelled = True
+            self._stop()
 
 
 def _rows(path: Path) -> Iterator[tuple[int, int, list[str], int]]:
@@ -751,28 +838,41 @@ def _already_imported(store: FactStore, fmt: str, checksum: str) -> str | None:
     return str(rows[0]["g"]) if rows else None
 
 
-def _metadata(report: ImportReport, path: Path, publisher: str, now: datetime, latest: date | None) -> list[ox.Quad]:
+def _ck(name: str) -> ox.NamedNode:
+    return ox.NamedNode(str(CK[name]))
+
+
+def _pending_record(report: ImportReport, path: Path, publisher: str, now: datetime) -> list[ox.Quad]:
+    """What is known of an import before its rows are read: enough for :func:`recover_imports` to undo it."""
     g = ox.NamedNode(report.graph)
     src = ox.NamedNode(f"{ID}source/file/sha256-{report.checksum}")
     dg = ox.DefaultGraph()
-    ck = lambda name: ox.NamedNode(str(CK[name]))  # noqa: E731
-    integer = ox.NamedNode(_XSD + "integer")
-    quads = [
-        ox.Quad(g, ox.NamedNode(_RDF + "type"), ck("FactGraph"), dg),
-        ox.Quad(g, ck("importFormat"), ox.Literal(report.format), dg),
-        ox.Quad(g, ck("importStatus"), ox.NamedNode(str(PENDING)), dg),
+    return [
+        ox.Quad(g, ox.NamedNode(_RDF + "type"), _ck("FactGraph"), dg),
+        ox.Quad(g, _ck("importFormat"), ox.Literal(report.format), dg),
+        ox.Quad(g, _ck("importStatus"), ox.NamedNode(str(PENDING)), dg),
         ox.Quad(g, ox.NamedNode(_PROV + "wasDerivedFrom"), src, dg),
         ox.Quad(g, ox.NamedNode(_PROV + "generatedAtTime"),
                 ox.Literal(now.isoformat().replace("+00:00", "Z"), datatype=ox.NamedNode(_XSD + "dateTime")), dg),
-        ox.Quad(g, ck("importerVersion"), ox.Literal(f"{IMPORTER_VERSION} ({report.format})"), dg),
+        ox.Quad(g, _ck("importerVersion"), ox.Literal(f"{IMPORTER_VERSION} ({report.format})"), dg),
+        ox.Quad(src, ox.NamedNode(_RDF + "type"), _ck("SourceDocument"), dg),
+        ox.Quad(src, ox.NamedNode(_RDFS + "label"), ox.Literal(path.name), dg),
+        ox.Quad(src, _ck("fileName"), ox.Literal(path.name), dg),
+        ox.Quad(src, _ck("checksum"), ox.Literal("sha256:" + report.checksum), dg),
+        ox.Quad(src, ox.NamedNode(_DCT + "publisher"), ox.Literal(publisher), dg),
+    ]
+
+
+def _metadata(report: ImportReport, path: Path, publisher: str, now: datetime, latest: date | None) -> list[ox.Quad]:
+    g = ox.NamedNode(report.graph)
+    dg = ox.DefaultGraph()
+    ck = _ck
+    integer = ox.NamedNode(_XSD + "integer")
+    quads = [
+        *_pending_record(report, path, publisher, now),
         ox.Quad(g, ck("rowCount"), ox.Literal(str(report.rows), datatype=integer), dg),
         ox.Quad(g, ck("rejectedRowCount"), ox.Literal(str(report.rejected), datatype=integer), dg),
         ox.Quad(g, ck("tripleCount"), ox.Literal(str(report.triples), datatype=integer), dg),
-        ox.Quad(src, ox.NamedNode(_RDF + "type"), ck("SourceDocument"), dg),
-        ox.Quad(src, ox.NamedNode(_RDFS + "label"), ox.Literal(path.name), dg),
-        ox.Quad(src, ck("fileName"), ox.Literal(path.name), dg),
-        ox.Quad(src, ck("checksum"), ox.Literal("sha256:" + report.checksum), dg),
-        ox.Quad(src, ox.NamedNode(_DCT + "publisher"), ox.Literal(publisher), dg),
     ]
     if latest is not None:
         quads.append(ox.Quad(g, ck("reportedOn"), ox.Literal(latest.isoformat(), datatype=ox.NamedNode(_XSD + "date")), dg))
@@ -859,46 +959,58 @@ def import_file(
             chunk_triples = sys.maxsize if one_load else CHUNK_TRIPLES
     total = path.stat().st_size
     folder = Path(tempfile.mkdtemp(prefix=f"conflictkg-{converter.format}-", dir=temp_dir))
+    # On the embedded store, chunks load while later rows are still read (see _Loader).
+    loader = (
+        _Loader(store, report.graph, _pending_record(report, path, converter.publisher, now))
+        if isinstance(store, Store) and chunk_triples < sys.maxsize
+        else None
+    )
+    touched = False  # whether the store has changed (and an error must undo it)
     try:
-        chunks = _Chunks(folder, chunk_triples)
+        chunks = _Chunks(folder, chunk_triples, done=loader.submit if loader is not None else None)
         events_path = folder / "events.txt"
-        with events_path.open("w", encoding="utf-8") as events:
-            header: list[str] = []
-            for n, line, fields, pos in _rows(path):
-                if n == 0:
-                    header = [h.lstrip("\ufeff").strip() for h in fields]
+        try:
+            with events_path.open("w", encoding="utf-8") as events:
+                header: list[str] = []
+                for n, line, fields, pos in _rows(path):
+                    if n == 0:
+                        header = [h.lstrip("\ufeff").strip() for h in fields]
+                        try:
+                            converter.check_header(header)
+                        except RowError as err:
+                            raise ParseError(f"not a {converter.format} file: {err.reason}", file=str(path), line=line,
+                                             field="header") from None
+                        continue
                     try:
-                        converter.check_header(header)
+                        bad = None if "".join(fields).isascii() else _encoding_error(fields, header)
+                        if bad is not None:
+                            raise bad
+                        if len(fields) != len(header):
+                            raise RowError("(row)", len(fields), f"expected {len(header)} columns, found {len(fields)}")
+                        text, triples, event = converter.convert(fields)
                     except RowError as err:
-                        raise ParseError(f"not a {converter.format} file: {err.reason}", file=str(path), line=line,
-                                         field="header") from None
-                    continue
-                try:
-                    bad = None if "".join(fields).isascii() else _encoding_error(fields, header)
-                    if bad is not None:
-                        raise bad
-                    if len(fields) != len(header):
-                        raise RowError("(row)", len(fields), f"expected {len(header)} columns, found {len(fields)}")
-                    text, triples, event = converter.convert(fields)
-                except RowError as err:
-                    if not skip_bad_rows:
-                        raise BadRow(str(path), line, n, err.field, err.value, err.reason) from None
-                    assert rejects is not None
-                    rejects.write(str(path), n, line, err, fields)
-                    report.rejected += 1
-                    continue
-                chunks.write(text, triples)
-                events.write(event + "\n")
-                report.rows += 1
-                if progress is not None and pos >= 0:
-                    progress("read", pos, total, report.rows)
-            if not header:
-                raise ParseError(f"not a {converter.format} file: it is empty", file=str(path), line=1)
-        chunks.close()
+                        if not skip_bad_rows:
+                            raise BadRow(str(path), line, n, err.field, err.value, err.reason) from None
+                        assert rejects is not None
+                        rejects.write(str(path), n, line, err, fields)
+                        report.rejected += 1
+                        continue
+                    chunks.write(text, triples)
+                    events.write(event + "\n")
+                    report.rows += 1
+                    if progress is not None and pos >= 0:
+                        progress("read", pos, total, report.rows)
+                if not header:
+                    raise ParseError(f"not a {converter.format} file: it is empty", file=str(path), line=1)
+            chunks.close()
+        finally:
+            touched = loader is not None and loader.started
         if progress is not None:
             progress("read", total, total, report.rows)
         report.triples = chunks.triples
         report.unknown_actors = dict(converter.unknown_actors)
+        if loader is not None:
+            loader.finish(None if progress is None else lambda n: progress("load", n, report.triples, report.rows))
 
         metadata = _metadata(report, path, converter.publisher, now, converter.latest)
         if _streams_updates(store):
@@ -906,7 +1018,8 @@ def import_file(
             report.superseded = _import_in_one_update(store, report, chunks.files, metadata, events_path, progress)
             report.seconds = time.perf_counter() - started
             return report
-        # From here on the store changes; the status makes it recoverable.
+        # From here on the store changes (if it has not yet); the status makes it recoverable.
+        touched = True
         staged = not isinstance(store, Store)
         if staged:
             # A server's readers are other clients: the import goes to staging graphs
@@ -915,28 +1028,28 @@ def import_file(
             store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(meta)) for q in metadata)
         else:
             store.extend(metadata)
-        try:
-            loaded = 0
-            for chunk in chunks.files:
-                target = _data_staging(meta) if staged else report.graph
-                bulk_load_file(store, chunk, target)
-                chunk.unlink()
-                loaded += min(chunk_triples, report.triples - loaded)
-                if progress is not None:
-                    progress("load", loaded, report.triples, report.rows)
-            if staged:
-                report.superseded = _publish(store, report, meta, metadata)
-            else:
-                _set_status(store, report.graph, SUPERSEDING)
-                report.superseded = _supersede(store, report.graph, converter.format, events_path)
-                _set_status(store, report.graph, COMPLETE)
-            store.flush()
-        except BaseException:
+        loaded = loader.loaded if loader is not None else 0
+        for chunk in chunks.files:
+            target = _data_staging(meta) if staged else report.graph
+            bulk_load_file(store, chunk, target)
+            chunk.unlink()
+            loaded += min(chunk_triples, report.triples - loaded)
+            if progress is not None:
+                progress("load", loaded, report.triples, report.rows)
+        if staged:
+            report.superseded = _publish(store, report, meta, metadata)
+        else:
+            _set_status(store, report.graph, SUPERSEDING)
+            report.superseded = _supersede(store, report.graph, converter.format, events_path)
+            _set_status(store, report.graph, COMPLETE)
+        store.flush()
+    except BaseException:
+        if loader is not None:
+            loader.cancel()
+        if touched:
             # An error we can see (not a crash): undo now rather than at the next import.
-            try:
-                recover_imports(store)
-            finally:
-                raise
+            recover_imports(store)
+        raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     report.seconds = time.perf_counter() - started

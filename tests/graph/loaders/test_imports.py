@@ -13,8 +13,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from conflictkg.graph.loaders import imports
 from conflictkg.graph.loaders.acled import ACLED_COLUMNS, import_acled
-from conflictkg.graph.loaders.imports import list_imports, nt_literal, recover_imports
+from conflictkg.graph.loaders.imports import BadRow, list_imports, nt_literal, recover_imports
 from conflictkg.graph.store import Store
 
 VALID = Path(__file__).parents[2] / "fixtures" / "acled" / "valid.csv"
@@ -35,6 +36,34 @@ def test_many_small_chunks_load_the_same_triples_as_one(store: Store, tmp_path: 
         return sorted(str(q.triple) for q in s.quads() if q.graph_name == ox.NamedNode(graph))
 
     assert triples(store, chunked.graph) == triples(one_store, one.graph)
+
+
+@pytest.mark.parametrize("kind", ["memory", "disk"])
+def test_a_bad_row_after_chunks_were_loaded_undoes_them_and_keeps_earlier_imports(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Chunks load while later rows are read: a bad last row comes after loads began.
+    store = Store() if kind == "memory" else Store(tmp_path / "store")
+    earlier = import_acled(store, NEWER)
+    before = snapshot(store)
+    with VALID.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    rows.append(list(rows[1]))
+    rows[-1][0], rows[-1][1] = "XBAD1", "not a date"
+    bad = tmp_path / "late-bad-row.csv"
+    with bad.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    loads = []
+    real = imports.bulk_load_file
+    monkeypatch.setattr(imports, "bulk_load_file", lambda *a: (loads.append(a[1]), real(*a)))
+    with pytest.raises(BadRow) as caught:
+        import_acled(store, bad, chunk_triples=10)
+    assert caught.value.details["row"] == len(rows) - 1 and caught.value.details["field"] == "event_date"
+    assert len(loads) > 1, "no chunk was loaded before the bad row was read"
+    assert snapshot(store) == before
+    assert [i["graph"] for i in list_imports(store)] == [earlier.graph]
+    assert import_acled(store, VALID, chunk_triples=10).rows == len(rows) - 2  # and the next import goes through
+    store.close()
 
 
 def test_literals_are_escaped_for_n_triples() -> None:
