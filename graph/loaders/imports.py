@@ -910,8 +910,9 @@ def import_file(
     one_load : bool
         On the embedded store, one bulk load of the whole file instead of
         chunks of :data:`CHUNK_TRIPLES` (peak memory about 1.3 GB whatever
-        the file's size): a quarter faster on a million rows, but its
-        memory grows with the file up to about 2.1 GB. See ``bench/imports.py``.
+        the file's size): a fifth faster on a million rows (173 s against
+        212 s), but its memory grows with the file (2.3 GB at a million
+        rows). See ``bench/imports.py``.
     chunk_triples : int, optional
         Triples per temporary file and load; overrides the choice above.
     temp_dir : path, optional
