@@ -866,16 +866,15 @@ def _pending_record(report: ImportReport, path: Path, publisher: str, now: datet
 def _metadata(report: ImportReport, path: Path, publisher: str, now: datetime, latest: date | None) -> list[ox.Quad]:
     g = ox.NamedNode(report.graph)
     dg = ox.DefaultGraph()
-    ck = _ck
     integer = ox.NamedNode(_XSD + "integer")
     quads = [
         *_pending_record(report, path, publisher, now),
-        ox.Quad(g, ck("rowCount"), ox.Literal(str(report.rows), datatype=integer), dg),
-        ox.Quad(g, ck("rejectedRowCount"), ox.Literal(str(report.rejected), datatype=integer), dg),
-        ox.Quad(g, ck("tripleCount"), ox.Literal(str(report.triples), datatype=integer), dg),
+        ox.Quad(g, _ck("rowCount"), ox.Literal(str(report.rows), datatype=integer), dg),
+        ox.Quad(g, _ck("rejectedRowCount"), ox.Literal(str(report.rejected), datatype=integer), dg),
+        ox.Quad(g, _ck("tripleCount"), ox.Literal(str(report.triples), datatype=integer), dg),
     ]
     if latest is not None:
-        quads.append(ox.Quad(g, ck("reportedOn"), ox.Literal(latest.isoformat(), datatype=ox.NamedNode(_XSD + "date")), dg))
+        quads.append(ox.Quad(g, _ck("reportedOn"), ox.Literal(latest.isoformat(), datatype=ox.NamedNode(_XSD + "date")), dg))
     return quads
 
 
