@@ -965,46 +965,43 @@ def import_file(
         if isinstance(store, Store) and chunk_triples < sys.maxsize
         else None
     )
-    touched = False  # whether the store has changed (and an error must undo it)
+    touched = False  # whether the store has changed after the rows were read
     try:
         chunks = _Chunks(folder, chunk_triples, done=loader.submit if loader is not None else None)
         events_path = folder / "events.txt"
-        try:
-            with events_path.open("w", encoding="utf-8") as events:
-                header: list[str] = []
-                for n, line, fields, pos in _rows(path):
-                    if n == 0:
-                        header = [h.lstrip("\ufeff").strip() for h in fields]
-                        try:
-                            converter.check_header(header)
-                        except RowError as err:
-                            raise ParseError(f"not a {converter.format} file: {err.reason}", file=str(path), line=line,
-                                             field="header") from None
-                        continue
+        with events_path.open("w", encoding="utf-8") as events:
+            header: list[str] = []
+            for n, line, fields, pos in _rows(path):
+                if n == 0:
+                    header = [h.lstrip("\ufeff").strip() for h in fields]
                     try:
-                        bad = None if "".join(fields).isascii() else _encoding_error(fields, header)
-                        if bad is not None:
-                            raise bad
-                        if len(fields) != len(header):
-                            raise RowError("(row)", len(fields), f"expected {len(header)} columns, found {len(fields)}")
-                        text, triples, event = converter.convert(fields)
+                        converter.check_header(header)
                     except RowError as err:
-                        if not skip_bad_rows:
-                            raise BadRow(str(path), line, n, err.field, err.value, err.reason) from None
-                        assert rejects is not None
-                        rejects.write(str(path), n, line, err, fields)
-                        report.rejected += 1
-                        continue
-                    chunks.write(text, triples)
-                    events.write(event + "\n")
-                    report.rows += 1
-                    if progress is not None and pos >= 0:
-                        progress("read", pos, total, report.rows)
-                if not header:
-                    raise ParseError(f"not a {converter.format} file: it is empty", file=str(path), line=1)
-            chunks.close()
-        finally:
-            touched = loader is not None and loader.started
+                        raise ParseError(f"not a {converter.format} file: {err.reason}", file=str(path), line=line,
+                                         field="header") from None
+                    continue
+                try:
+                    bad = None if "".join(fields).isascii() else _encoding_error(fields, header)
+                    if bad is not None:
+                        raise bad
+                    if len(fields) != len(header):
+                        raise RowError("(row)", len(fields), f"expected {len(header)} columns, found {len(fields)}")
+                    text, triples, event = converter.convert(fields)
+                except RowError as err:
+                    if not skip_bad_rows:
+                        raise BadRow(str(path), line, n, err.field, err.value, err.reason) from None
+                    assert rejects is not None
+                    rejects.write(str(path), n, line, err, fields)
+                    report.rejected += 1
+                    continue
+                chunks.write(text, triples)
+                events.write(event + "\n")
+                report.rows += 1
+                if progress is not None and pos >= 0:
+                    progress("read", pos, total, report.rows)
+            if not header:
+                raise ParseError(f"not a {converter.format} file: it is empty", file=str(path), line=1)
+        chunks.close()
         if progress is not None:
             progress("read", total, total, report.rows)
         report.triples = chunks.triples
@@ -1046,9 +1043,13 @@ def import_file(
     except BaseException:
         if loader is not None:
             loader.cancel()
-        if touched:
-            # An error we can see (not a crash): undo now rather than at the next import.
-            recover_imports(store)
+        if touched or (loader is not None and loader.started):
+            # An error we can see (not a crash): undo now rather than at the next import;
+            # the error raised is the import's, even if undoing fails too.
+            try:
+                recover_imports(store)
+            finally:
+                raise
         raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
