@@ -204,8 +204,10 @@ class RemoteStore(FactStore):
     progress : bool, optional
         Show a progress bar during uploads (default: when stderr is a terminal).
     keep_graphs : sequence of str, optional
-        IRI prefixes of graphs the server keeps for itself, never dropped by
-        :meth:`replace_all` (default: Virtuoso's own graphs on Virtuoso, none elsewhere).
+        IRI prefixes of graphs the server keeps for itself: never dropped by
+        :meth:`replace_all`, and left out of :meth:`named_graphs`,
+        :meth:`quads` and :meth:`count` (default: Virtuoso's own graphs on
+        Virtuoso, none elsewhere).
 
     Examples
     --------
@@ -439,17 +441,18 @@ class RemoteStore(FactStore):
             # a trailing VALUES would join after the COUNT, too late.
             return self._scalar(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}")
         return self._scalar(
-            "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } " + _NOT_STAGING + " } }"
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {self._every_quad()} }}"
         )
 
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs on the server, sorted."""
-        result = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} {_NOT_STAGING} }}", prefixes=False)
+        keep = self._graph_filter()
+        result = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} {keep} }}", prefixes=False)
         found = [row["g"] for row in result]  # type: ignore[union-attr]
         if not found:
             # Virtuoso binds nothing for an empty GRAPH pattern; ask for the graphs' triples instead.
             result = self.query(
-                f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_NOT_STAGING} }}", prefixes=False
+                f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {keep} }}", prefixes=False
             )
             found = [row["g"] for row in result]  # type: ignore[union-attr]
         return sorted(g.value for g in found if isinstance(g, ox.NamedNode))
@@ -457,7 +460,7 @@ class RemoteStore(FactStore):
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad on the server, streamed from one SELECT."""
         result = self.query(
-            "SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } " + _NOT_STAGING + " } }",
+            f"SELECT ?s ?p ?o ?g WHERE {{ {self._every_quad()} }}",
             prefixes=False,
         )
         default = ox.DefaultGraph()
@@ -549,20 +552,38 @@ class RemoteStore(FactStore):
         else:
             self._write_staged(quads, replace=replace)
 
-    def _drops_for_replace(self) -> list[str]:
-        # Not DROP ALL: a server may keep its own graphs in the same store
-        # (Virtuoso's quad-map and DAV graphs); dropping those would break it.
+    def _server_name(self) -> str:
         if self._server is None:
             probe = self._send("GET", self.query_url, what="query", params={"query": "ASK {}"})
             probe.close()
             self._server = probe.headers.get("server", "")
-        virtuoso = self._server.startswith("Virtuoso")
+        return self._server
+
+    def _graph_filter(self) -> str:
+        """A FILTER on ``?g`` that leaves out staging graphs and the server's own graphs (``keep_graphs``)."""
         if self.keep_graphs is None:
-            self.keep_graphs = VIRTUOSO_OWN_GRAPHS if virtuoso else ()
-        kept = tuple(self.keep_graphs)
+            self.keep_graphs = VIRTUOSO_OWN_GRAPHS if self._server_name().startswith("Virtuoso") else ()
+        if not self.keep_graphs:
+            return _NOT_STAGING
+        own = " && ".join(f"!STRSTARTS(STR(?g), {ox.Literal(prefix)})" for prefix in self.keep_graphs)
+        return f"{_NOT_STAGING} FILTER({own})"
+
+    def _every_quad(self) -> str:
+        """A pattern binding ``?s ?p ?o`` (and ``?g``, unbound in the default graph) to each quad of the store's data."""
+        graphs = "GRAPH ?g { ?s ?p ?o } " + self._graph_filter()
+        if self._server_name().startswith("Virtuoso"):
+            # Virtuoso's default graph is the union of every graph, its own included:
+            # no triple lives there alone, and reading it would count each twice.
+            return "{ " + graphs + " }"
+        return "{ ?s ?p ?o } UNION { " + graphs + " }"
+
+    def _drops_for_replace(self) -> list[str]:
+        # Not DROP ALL: a server may keep its own graphs in the same store
+        # (Virtuoso's quad-map and DAV graphs); dropping those would break it,
+        # and named_graphs() leaves them out.
         # Virtuoso has no plain default graph to drop (its default graph is the union).
-        drops = [] if virtuoso else ["DROP SILENT DEFAULT"]
-        drops += [f"DROP SILENT GRAPH <{g}>" for g in self.named_graphs() if not g.startswith(kept)]
+        drops = [] if self._server_name().startswith("Virtuoso") else ["DROP SILENT DEFAULT"]
+        drops += [f"DROP SILENT GRAPH <{g}>" for g in self.named_graphs()]
         return drops
 
     def _progress(self, total: int, label: str):  # type: ignore[no-untyped-def]

@@ -224,6 +224,17 @@ def test_replace_leaves_the_graphs_a_server_keeps_for_itself(remote_store: FactS
     store.close()
 
 
+def test_the_graphs_a_server_keeps_for_itself_are_not_read_as_data(remote_store: FactStore, oxigraph_server: str) -> None:
+    remote_store.extend(quads(2, "http://www.openlinksw.com/schemas/virtrdf#") + quads(3, "urn:data"))
+    url = oxigraph_server
+    store = RemoteStore(f"{url}/query", f"{url}/update", keep_graphs=("http://www.openlinksw.com/",))
+    assert store.named_graphs() == ["urn:data"]
+    assert store.count() == 3
+    assert sorted(str(q) for q in store.quads()) == sorted(str(q) for q in quads(3, "urn:data"))
+    assert remote_store.count() == 5  # without keep_graphs (not Virtuoso), every graph is data
+    store.close()
+
+
 @pytest.mark.slow
 def test_every_command_that_takes_the_store_works_on_a_remote_store(
     remote_store: FactStore, oxigraph_server: str, unused_port: int
