@@ -46,6 +46,7 @@ https://acleddata.com/acleddatanew/wp-content/uploads/dlm_uploads/2023/06/ACLED_
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -102,6 +103,9 @@ _GEO = "http://www.opengis.net/ont/geosparql#"
 _EVENT_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
+# rdflib builds and validates a URIRef on every Namespace lookup (about 4 µs);
+# a row names some fifteen terms, so the N-Triples form of each is kept.
+@functools.cache
 def _ck(name: str) -> str:
     return f"<{CK[name]}>"
 
