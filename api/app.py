@@ -22,7 +22,7 @@ from conflictkg.graph.workers import Limits
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, store: Store | None = None, publish_to: str | None = None) -> FastAPI:
     """Build the conflictkg HTTP API.
 
     Parameters
@@ -33,6 +33,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         An already open store (tests pass their own); otherwise the store
         named by ``settings.store`` is opened when the app starts and closed
         when it stops.
+    publish_to : str, optional
+        The writer of ``conflictkg serve --readers``: publish a snapshot
+        there after every committed write (see :mod:`conflictkg.api.prefork`).
 
     Notes
     -----
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             ),
             workers=settings.query_workers,
             allow=settings.service_allowlist,
+            publish_to=publish_to,
         )
         try:
             yield

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from conflictkg.graph.errors import InputError, UnknownEntity, UnsupportedFormat
 from conflictkg.graph.results import GRAPH, MEDIA_FORMATS, Negotiated, media_format, negotiate
 from conflictkg.graph.saved import SavedQuery
+from conflictkg.graph.snapshots import SnapshotPublisher
 from conflictkg.graph.sparql_guard import check_dataset, check_query, check_update, needs_parse
 from conflictkg.graph.store import Store
 from conflictkg.graph.workers import Answer, Limits, QueryJob, QueryPool, ox_query, run_job
@@ -42,15 +43,39 @@ class SparqlService:
         Worker processes (queries that run at once).
     allow : sequence of str
         IRI prefixes SERVICE and LOAD may reach; empty: none.
+    pool : InProcessPool, optional
+        Run queries there instead (a reader process: ``store`` is then
+        ``None`` and this service only reads).
+    publish_to : path, optional
+        Publish a snapshot there after every committed write, for reader
+        processes (:class:`~conflictkg.graph.snapshots.SnapshotPublisher`;
+        on-disk stores only).
     """
 
-    def __init__(self, store: Store, *, limits: Limits = Limits(), workers: int = 2, allow: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        store: Store | None,
+        *,
+        limits: Limits = Limits(),
+        workers: int = 2,
+        allow: Sequence[str] = (),
+        pool=None,
+        publish_to: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.store = store
         self.limits = limits
         self.allow = tuple(allow)
         self._write_lock = threading.Lock()
-        self.pool: QueryPool | None = None
-        if store.kind == "disk":
+        self.pool = pool
+        self.publisher: SnapshotPublisher | None = None
+        if publish_to is not None:
+            if store is None or store.kind != "disk":
+                raise ValueError("snapshots for reader processes are published from an on-disk store only")
+            # Readers keep a superseded snapshot open for at most one query.
+            self.publisher = SnapshotPublisher(publish_to, self._write_checkpoint, keep_s=limits.timeout_s + 60)
+        if pool is not None or store is None:
+            pass  # a reader: the pool given is where its queries run
+        elif store.kind == "disk":
             # Checkpoints hard-link table files, so they live beside the store (same file system).
             self.pool = QueryPool("checkpoint", self._write_checkpoint, size=workers, limits=limits, workdir=str(store.path.parent))
         elif store.kind == "memory":
@@ -60,6 +85,8 @@ class SparqlService:
         """Stop the workers (the store stays open: its owner closes it)."""
         if self.pool is not None:
             self.pool.close()
+        if self.publisher is not None:
+            self.publisher.close()
 
     def _write_checkpoint(self, path: str) -> None:
         # Fast path on purpose: a RocksDB checkpoint has no public Store method
@@ -73,6 +100,8 @@ class SparqlService:
         os.replace(tmp, path)
 
     def _graphs(self) -> Collection[str]:
+        if self.store is None:
+            return set(self.pool.named_graphs())
         return set(self.store.named_graphs())
 
     # -- queries -----------------------------------------------------------
@@ -170,6 +199,8 @@ class SparqlService:
         self.store.flush()
         if self.pool is not None:
             self.pool.committed()
+        if self.publisher is not None:
+            self.publisher.publish()
 
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL Update (the caller has checked the token).

@@ -27,25 +27,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+#: How a live server runs: one process with query workers (``uvicorn`` on
+#: :func:`~conflictkg.api.app.create_app`), or ``conflictkg serve --readers 2``
+#: (a writer and two reader processes, :mod:`conflictkg.api.prefork`).
+MODES = ["workers", "readers"]
+
+
 @dataclass
 class LiveServer:
-    """A running ``uvicorn`` serving :func:`conflictkg.api.app.create_app` on loopback."""
+    """A running conflictkg HTTP server on loopback."""
 
     url: str
     process: subprocess.Popen
     log: Path
+    mode: str = "workers"
 
     @property
     def sparql(self) -> str:
         return self.url + "/sparql"
 
     def worker_pids(self) -> set[int]:
+        """The processes that run queries: the query workers, or the readers."""
         import psutil
 
-        return {c.pid for c in psutil.Process(self.process.pid).children() if "spawn_main" in " ".join(c.cmdline())}
+        children = []
+        for child in psutil.Process(self.process.pid).children():
+            try:
+                if "spawn_main" in " ".join(child.cmdline()):
+                    children.append(child)
+            except (psutil.ZombieProcess, psutil.NoSuchProcess):
+                pass  # exited (a replaced worker or reader), not yet reaped
+        if self.mode == "readers":
+            # The writer is started (and waited for) before any reader and is never replaced.
+            children = sorted(children, key=lambda c: c.create_time())[1:]
+        return {c.pid for c in children}
 
 
-def start_server(tmp: Path, **settings: object) -> LiveServer:
+def start_server(tmp: Path, mode: str = "workers", **settings: object) -> LiveServer:
     """Load the fixture graph into an on-disk store and serve it; ``settings`` become CONFLICTKG_* variables."""
     folder = tmp / "store"
     with Store(folder) as store:
@@ -56,12 +74,13 @@ def start_server(tmp: Path, **settings: object) -> LiveServer:
     for key, value in settings.items():
         env[f"CONFLICTKG_{key.upper()}"] = value if isinstance(value, str) else __import__("json").dumps(value)
     log = tmp / "server.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "conflictkg.api.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )
-    server = LiveServer(f"http://127.0.0.1:{port}", process, log)
+    if mode == "readers":
+        command = [str(Path(sys.executable).parent / "conflictkg"), "serve", "--port", str(port), "--readers", "2"]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "--factory", "conflictkg.api.app:create_app",
+                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log, mode)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -85,11 +104,12 @@ def stop_server(server: LiveServer) -> None:
         server.process.wait(5)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The read-only server: no update token, a 2 s time limit, 1000 rows, 64 KiB bodies, two workers."""
+@pytest.fixture(scope="session", params=MODES)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The read-only server: no update token, a 2 s time limit, 1000 rows, 64 KiB bodies, two workers (or readers)."""
     live = start_server(
         tmp_path_factory.mktemp("readonly"),
+        request.param,
         query_timeout_s="2",
         max_result_rows="1000",
         max_body_bytes=str(64 * 1024),
@@ -100,10 +120,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     stop_server(live)
 
 
-@pytest.fixture(scope="module")
-def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module", params=MODES)
+def writable(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server with an update token (its own store: the tests write to it)."""
-    live = start_server(tmp_path_factory.mktemp("writable"), update_token=TOKEN, query_workers="2")
+    live = start_server(tmp_path_factory.mktemp("writable"), request.param, update_token=TOKEN, query_workers="2")
     yield live
     stop_server(live)
 

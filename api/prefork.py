@@ -1,0 +1,335 @@
+"""``conflictkg serve --readers N``: one writer process and N reader processes on one port.
+
+With the single-process server every query crosses to a worker process
+and back (:mod:`conflictkg.graph.workers`), which on a lookup costs more
+than the query. Here the processes that take the connections run the
+queries themselves:
+
+- the **supervisor** (this process) binds the port, starts the others,
+  replaces a reader that retires or dies, and stops everything on SIGTERM;
+- the **writer** is the usual app (:func:`conflictkg.api.app.create_app`)
+  on a Unix socket only the readers reach. It is the one process that opens
+  the store for writing, and after each committed write it publishes a
+  snapshot (:mod:`conflictkg.graph.snapshots`) before it answers;
+- each **reader** accepts connections on the shared port. Queries on
+  ``/sparql`` and ``/queries`` run on its own threads on the newest snapshot
+  (:class:`conflictkg.graph.inprocess.InProcessPool`); every other request,
+  and every update, is passed to the writer unchanged. A reader whose query
+  passes the time limit answers with the timeout error, stops accepting,
+  finishes its other requests and exits: that is what stops the query
+  (pyoxigraph cannot cancel one). The supervisor has started its successor
+  by then.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import Message, Receive, Scope, Send
+
+from conflictkg.api.errors import error_response, install_error_handlers
+from conflictkg.api.routes import queries, sparql
+from conflictkg.api.settings import Settings
+from conflictkg.graph.errors import KGError, StoreError
+from conflictkg.graph.inprocess import InProcessPool
+from conflictkg.graph.protocol import SparqlService
+from conflictkg.graph.snapshots import POINTER, SnapshotFollower
+from conflictkg.graph.workers import Limits
+
+__all__ = ["create_reader_app", "serve_with_readers"]
+
+log = logging.getLogger("conflictkg.serve")
+
+# Hop-by-hop headers (RFC 9110 §7.6.1) are not passed on by a proxy.
+_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
+_UPDATE = "application/sparql-update"
+_FORM = "application/x-www-form-urlencoded"
+
+
+def _limits(settings: Settings) -> Limits:
+    return Limits(timeout_s=settings.query_timeout_s, max_rows=settings.max_result_rows, max_bytes=settings.max_result_bytes)
+
+
+class _Dispatch:
+    """A reader's ASGI app: queries to the local app, everything else to the writer."""
+
+    def __init__(self, local: FastAPI, writer_uds: str, settings: Settings) -> None:
+        self.local = local
+        self.settings = settings
+        self.client = httpx.AsyncClient(
+            transport=httpx.AsyncHTTPTransport(uds=writer_uds), base_url="http://writer", timeout=None
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.local(scope, receive, send)  # lifespan
+            return
+        path, method = scope["path"], scope["method"]
+        if path.startswith("/queries") or (path == "/sparql" and method != "POST"):
+            await self.local(scope, receive, send)
+            return
+        if path != "/sparql":
+            await self._proxy(scope, receive, send, None)
+            return
+        content_type = _header(scope, b"content-type").split(";")[0].strip().lower()
+        if content_type == _UPDATE:
+            await self._proxy(scope, receive, send, None)
+            return
+        if content_type != _FORM:
+            await self.local(scope, receive, send)
+            return
+        # A form may hold a query or an update: read it (within the cap) to know which.
+        body, more = await _read_upto(receive, self.settings.max_body_bytes)
+        replay = _replay(body, more, receive)
+        if len(body) <= self.settings.max_body_bytes and any(k == "update" for k, _ in _form(body)):
+            await self._proxy(scope, replay, send, body)
+        else:
+            await self.local(scope, replay, send)
+
+    async def _proxy(self, scope: Scope, receive: Receive, send: Send, body: bytes | None) -> None:
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k.decode("latin-1").lower() not in _HOP]
+        url = scope["path"] + ("?" + scope["query_string"].decode("latin-1") if scope["query_string"] else "")
+
+        async def stream():
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                yield message.get("body", b"")
+                if not message.get("more_body"):
+                    return
+
+        request = self.client.build_request(scope["method"], url, headers=headers, content=body if body is not None else stream())
+        try:
+            response = await self.client.send(request, stream=True)
+        except httpx.HTTPError as err:
+            await error_response(StoreError(f"the writer process did not answer: {type(err).__name__}"))(scope, receive, send)
+            return
+        try:
+            await send({
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.multi_items() if k.lower() not in _HOP],
+            })
+            async for chunk in response.aiter_raw():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            await response.aclose()
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _form(body: bytes) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(body.decode("ascii"), keep_blank_values=True)
+    except (UnicodeDecodeError, ValueError):
+        return []  # the local route gives the proper error
+
+
+async def _read_upto(receive: Receive, cap: int) -> tuple[bytes, bool]:
+    """The body, or as much past ``cap`` as came in (the route then refuses it); and whether more follows."""
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return bytes(body), False
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return bytes(body), False
+        if len(body) > cap:
+            return bytes(body), True
+
+
+def _replay(body: bytes, more: bool, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": more}
+        return await receive()
+
+    return replay
+
+
+def create_reader_app(settings: Settings, snapshots: str, writer_uds: str, on_overrun) -> _Dispatch:
+    """The ASGI app of one reader process.
+
+    Parameters
+    ----------
+    settings : Settings
+    snapshots : str
+        The writer's snapshot folder.
+    writer_uds : str
+        The writer's Unix socket.
+    on_overrun : callable
+        Called when a query passes its time limit: the process must retire.
+    """
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        pool = InProcessPool(SnapshotFollower(snapshots), limits=_limits(settings), size=settings.query_workers, on_overrun=on_overrun)
+        app.state.service = SparqlService(None, limits=_limits(settings), allow=settings.service_allowlist, pool=pool)
+        try:
+            yield
+        finally:
+            app.state.service.close()
+
+    local = FastAPI(title="conflictkg reader", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    local.state.settings = settings
+    install_error_handlers(local)
+    if settings.cors_origins:
+        local.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type", "Authorization"],
+        )
+    local.include_router(sparql.router)
+    local.include_router(queries.router)
+    return _Dispatch(local, writer_uds, settings)
+
+
+# --------------------------------------------------------------------------
+# The processes.
+
+
+def _writer_main(settings: Settings, uds: str, snapshots: str) -> None:
+    import uvicorn
+
+    from conflictkg.api.app import create_app
+
+    # The writer's own queries (pages, graph store reads, network analyses) are few.
+    app = create_app(settings.model_copy(update={"query_workers": 1}), publish_to=snapshots)
+    uvicorn.run(app, uds=uds, log_level="warning", access_log=False)
+
+
+def _reader_main(settings: Settings, sock: socket.socket, uds: str, snapshots: str, retiring, log_level: str) -> None:
+    import uvicorn
+
+    server: uvicorn.Server | None = None
+
+    def on_overrun() -> None:
+        retiring.set()
+        if server is not None:
+            server.should_exit = True
+
+    app = create_reader_app(settings, snapshots, uds, on_overrun)
+    config = uvicorn.Config(
+        app, log_level=log_level, access_log=False, timeout_graceful_shutdown=int(settings.query_timeout_s) + 1
+    )
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
+    # A query past its limit may still be running on a thread: ending the process stops it.
+    os._exit(0)
+
+
+class _Reader:
+    def __init__(self, ctx, settings: Settings, sock: socket.socket, uds: str, snapshots: str, log_level: str) -> None:
+        self.retiring = ctx.Event()
+        self.retired_at: float | None = None
+        self.replaced = False
+        self.process = ctx.Process(
+            target=_reader_main, args=(settings, sock, uds, snapshots, self.retiring, log_level),
+            name="conflictkg-reader", daemon=False,
+        )
+        self.process.start()
+
+
+def _wait_for_writer(writer: mp.process.BaseProcess, uds: str, snapshots: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not writer.is_alive():
+            raise KGError(f"the writer process exited with status {writer.exitcode} while starting")
+        if os.path.exists(uds) and os.path.exists(os.path.join(snapshots, POINTER)):
+            try:
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.connect(uds)
+                return
+            except OSError:
+                pass
+        time.sleep(0.05)
+    raise KGError(f"the writer process did not start within {timeout:g} s")
+
+
+def serve_with_readers(settings: Settings, readers: int, *, log_level: str = "info") -> None:
+    """Serve the API on ``settings.host:settings.port`` with one writer and ``readers`` reader processes.
+
+    Blocks until SIGTERM or SIGINT.
+
+    Raises
+    ------
+    KGError
+        If the store is not an on-disk store, or the writer does not start.
+    """
+    if settings.store.startswith("sparql+") or settings.store == ":memory:":
+        raise KGError("--readers needs the embedded on-disk store (readers open its snapshots)", parameter="--readers")
+    ctx = mp.get_context("spawn")
+    store_parent = Path(settings.store).resolve().parent
+    store_parent.mkdir(parents=True, exist_ok=True)
+    # Snapshots hard-link the store's files: they must live on its file system.
+    run_dir = Path(tempfile.mkdtemp(prefix=".conflictkg-serve-", dir=store_parent))
+    uds, snapshots = str(run_dir / "writer.sock"), str(run_dir / "snapshots")
+    sock = socket.create_server((settings.host, settings.port), backlog=2048)
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    writer = ctx.Process(target=_writer_main, args=(settings, uds, snapshots), name="conflictkg-writer")
+    writer.start()
+    pool: list[_Reader] = []
+    try:
+        _wait_for_writer(writer, uds, snapshots)
+        pool = [_Reader(ctx, settings, sock, uds, snapshots, log_level) for _ in range(readers)]
+        log.warning("conflictkg serving on http://%s:%d with %d readers", settings.host, settings.port, readers)
+        grace = settings.query_timeout_s + 10
+        while not stopping:
+            if not writer.is_alive():
+                log.error("the writer process exited with status %s; stopping", writer.exitcode)
+                break
+            for reader in list(pool):
+                if reader.retiring.is_set() and reader.retired_at is None:
+                    reader.retired_at = time.monotonic()
+                alive = reader.process.is_alive()
+                if (reader.retired_at is not None or not alive) and not reader.replaced:
+                    reader.replaced = True
+                    pool.append(_Reader(ctx, settings, sock, uds, snapshots, log_level))
+                if reader.retired_at is not None and alive and time.monotonic() - reader.retired_at > grace:
+                    reader.process.kill()
+                if not alive:
+                    reader.process.join()
+                    pool.remove(reader)
+            time.sleep(0.05)
+    finally:
+        for process in [r.process for r in pool] + [writer]:
+            if process.is_alive():
+                process.terminate()
+        for process in [r.process for r in pool] + [writer]:
+            process.join(settings.query_timeout_s + 15)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+        sock.close()
+        shutil.rmtree(run_dir, ignore_errors=True)
