@@ -7,7 +7,9 @@ two actors, a place, a date and fatalities; 2k actors; 5k places in a
 country → region → city hierarchy; ≈ 620k triples), serves it three ways on
 127.0.0.1 —
 
-- conflictkg (``uvicorn`` + :func:`conflictkg.api.app.create_app`, on-disk store),
+- conflictkg as ``make serve`` runs it (``conflictkg serve --readers 2``: a
+  writer and two reader processes that run queries themselves), and as one
+  process with query workers (``uvicorn`` + :func:`conflictkg.api.app.create_app`),
 - ``oxigraph serve`` (Oxigraph's Rust server, PyPI ``oxigraph``),
 - rdflib-endpoint (on rdflib's default in-memory store),
 
@@ -153,13 +155,19 @@ def start_servers(data: Path, work: Path) -> dict[str, tuple[str, subprocess.Pop
     subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(ox_store), "--file", str(data)], check=True, **quiet)
     print(f"  oxigraph load:   {time.perf_counter() - t:.1f} s")
 
-    port = _port()
     env = {**os.environ, "CONFLICTKG_STORE": str(ck_store), "CONFLICTKG_QUERY_TIMEOUT_S": "120",
            "CONFLICTKG_QUERY_WORKERS": str(max(2, os.cpu_count() or 2))}
+    port = _port()
+    proc = subprocess.Popen([str(BIN / "conflictkg"), "serve", "--port", str(port), "--readers", "2"], env=env, **quiet)
+    servers["conflictkg"] = (f"http://127.0.0.1:{port}/sparql", proc)
+    # The same store served by one process with query workers (``uvicorn --factory``), for comparison.
+    one = work / "conflictkg-store-1proc"
+    shutil.copytree(ck_store, one)
+    port = _port()
     proc = subprocess.Popen(
         [str(BIN / "python"), "-m", "uvicorn", "--factory", "conflictkg.api.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"], env=env, **quiet)
-    servers["conflictkg"] = (f"http://127.0.0.1:{port}/sparql", proc)
+         "--port", str(port), "--log-level", "warning", "--no-access-log"], env={**env, "CONFLICTKG_STORE": str(one)}, **quiet)
+    servers["conflictkg 1-proc"] = (f"http://127.0.0.1:{port}/sparql", proc)
 
     port = _port()
     proc = subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", str(ox_store), "--bind", f"127.0.0.1:{port}"], **quiet)
@@ -256,7 +264,7 @@ def main(argv: list[str] | None = None) -> None:
     servers = start_servers(data, work)
     try:
         urls = {name: url for name, (url, _) in servers.items()}
-        results = time_shapes({k: urls[k] for k in ("conflictkg", "oxigraph serve")}, RUNS)
+        results = time_shapes({k: urls[k] for k in ("conflictkg", "conflictkg 1-proc", "oxigraph serve")}, RUNS)
         results.update(time_shapes({"rdflib-endpoint": urls["rdflib-endpoint"]}, SLOW_RUNS))
         ck, ox, rl = (results[k] for k in ("conflictkg", "oxigraph serve", "rdflib-endpoint"))
         targets = {"aggregate": 1.5, "join": 1.5, "dump": 1.5, "lookup": 2.0}
@@ -271,8 +279,13 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{shape:<10} {ck[shape][0] * 1e3:>9.2f}ms {ox[shape][0] * 1e3:>8.2f}ms {rl[shape][0] * 1e3:>8.1f}ms "
                   f"{vs_ox:>6.2f}× {'≤' + str(targets[shape]) + '×':>5} {ok_ox:<4} {vs_rl:>7.1f}× {rl_target:>5} {ok_rl:<4} "
                   f"{ck[shape][1]}/{ox[shape][1]}/{rl[shape][1]}")
+        one = results["conflictkg 1-proc"]
         print()
-        for name in ("conflictkg", "oxigraph serve"):
+        print("one process with query workers (uvicorn --factory create_app):")
+        for shape in QUERIES:
+            print(f"{shape:<10} {one[shape][0] * 1e3:>9.2f}ms  ck-1proc/ox {one[shape][0] / ox[shape][0]:.2f}×")
+        print()
+        for name in ("conflictkg", "conflictkg 1-proc", "oxigraph serve"):
             ok, failed, took = concurrent_clients(servers[name][0])
             print(f"16 concurrent clients → {name}: {ok} answers, {failed} errors, {took:.1f} s")
     finally:

@@ -1,7 +1,9 @@
 """Load test of the HTTP API: concurrent clients mixing saved queries, lookups and malformed requests.
 
-Starts a real ``uvicorn`` serving :func:`conflictkg.api.app.create_app` on
-127.0.0.1 over an on-disk store holding the seed graph, then runs
+Starts a real server on 127.0.0.1 over an on-disk store holding the seed
+graph — ``conflictkg serve --readers 2`` as ``make serve`` runs it, or with
+``--mode workers`` one ``uvicorn`` process on
+:func:`conflictkg.api.app.create_app` with query workers — then runs
 ``--clients`` threads (default 32) for ``--seconds`` (default 60), each
 sending a seeded random mix of
 
@@ -16,7 +18,7 @@ quarter of the clients, so the cheap requests' p99 can be read beside
 phase 1's. Prints per-kind counts, p50/p99 latency, the 5xx count and every
 malformed request that was not a 4xx. Only loopback is ever contacted.
 
-Run: ``.venv/bin/python bench/load.py [--clients 32] [--seconds 60]``
+Run: ``.venv/bin/python bench/load.py [--clients 32] [--seconds 60] [--mode readers|workers]``
 """
 
 from __future__ import annotations
@@ -191,6 +193,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each of the two phases")
+    parser.add_argument("--mode", choices=["readers", "workers"], default="readers")
     args = parser.parse_args(argv)
 
     from conflictkg.graph.seed import build_seed
@@ -204,11 +207,13 @@ def main(argv: list[str] | None = None) -> None:
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTKG_")}
         env["CONFLICTKG_STORE"] = str(folder)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "conflictkg.api.app:create_app",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        if args.mode == "readers":
+            command = [str(Path(sys.executable).parent / "conflictkg"), "serve", "--port", str(port), "--readers", "2"]
+        else:
+            command = [sys.executable, "-m", "uvicorn", "--factory", "conflictkg.api.app:create_app",
+                       "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print(f"server: {args.mode}", flush=True)
         url = f"http://127.0.0.1:{port}"
         try:
             for _ in range(600):
