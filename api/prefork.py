@@ -278,7 +278,8 @@ def serve_with_readers(settings: Settings, readers: int, *, log_level: str = "in
     Raises
     ------
     KGError
-        If the store is not an on-disk store, or the writer does not start.
+        If the store is not an on-disk store, or the writer does not start
+        or exits (its error is in the log; the readers are stopped with it).
     """
     if settings.store.startswith("sparql+") or settings.store == ":memory:":
         raise KGError("--readers needs the embedded on-disk store (readers open its snapshots)", parameter="--readers")
@@ -300,6 +301,7 @@ def serve_with_readers(settings: Settings, readers: int, *, log_level: str = "in
     writer = ctx.Process(target=_writer_main, args=(settings, uds, snapshots), name="conflictkg-writer")
     writer.start()
     pool: list[_Reader] = []
+    writer_died = False
     try:
         _wait_for_writer(writer, uds, snapshots)
         pool = [_Reader(ctx, settings, sock, uds, snapshots, log_level) for _ in range(readers)]
@@ -307,7 +309,7 @@ def serve_with_readers(settings: Settings, readers: int, *, log_level: str = "in
         grace = settings.query_timeout_s + 10
         while not stopping:
             if not writer.is_alive():
-                log.error("the writer process exited with status %s; stopping", writer.exitcode)
+                writer_died = True
                 break
             for reader in list(pool):
                 if reader.retiring.is_set() and reader.retired_at is None:
@@ -333,3 +335,5 @@ def serve_with_readers(settings: Settings, readers: int, *, log_level: str = "in
                 process.join(5)
         sock.close()
         shutil.rmtree(run_dir, ignore_errors=True)
+    if writer_died:
+        raise KGError(f"the writer process exited with status {writer.exitcode}; the readers were stopped")
