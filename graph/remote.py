@@ -21,12 +21,13 @@ from conflictkg.graph.errors import (
     InputError,
     QuerySyntaxError,
     QueryTimeout,
+    ResultTooLarge,
     StoreError,
 )
 from conflictkg.graph.store import REMOTE_SCHEMES, FactStore, QueryResult, insert_data, to_ox
 from conflictkg.ontology.vocab import PREFIXES
 
-__all__ = ["RemoteStore", "STAGING_PREFIX", "VIRTUOSO_OWN_GRAPHS", "safe_url"]
+__all__ = ["DEFAULT_GRAPH_STAND_IN", "RemoteStore", "STAGING_PREFIX", "VIRTUOSO_OWN_GRAPHS", "safe_url"]
 
 #: Graphs Virtuoso keeps for itself in the same store; a replace leaves them alone.
 VIRTUOSO_OWN_GRAPHS = (
@@ -39,9 +40,18 @@ VIRTUOSO_OWN_GRAPHS = (
 #: Graphs under this prefix hold a load being uploaded in chunks; never user data.
 STAGING_PREFIX = "urn:conflictkg:staging:"
 
-_ACCEPT = (
-    "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
-    "application/n-triples;q=0.8, text/turtle;q=0.7, application/rdf+xml;q=0.5"
+#: The named graph that holds the store's default graph on a server without a
+#: writable one (Virtuoso's default graph is the union of all graphs).
+DEFAULT_GRAPH_STAND_IN = "urn:conflictkg:default-graph"
+
+_ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+_ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+#: When the query's form cannot be told from its text: results first.
+_ACCEPT = f"{_ACCEPT_RESULTS}, application/n-triples;q=0.8, text/turtle;q=0.7, application/rdf+xml;q=0.5"
+#: The query form after the prologue (comments, BASE and PREFIX declarations).
+_QUERY_FORM = re.compile(
+    r"(?:\s|#[^\n]*+|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+    re.IGNORECASE,
 )
 _RESULT_TYPES = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -60,6 +70,7 @@ _GRAPH_TYPES = {
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _OXIGRAPH_CANCELLED = b"The SPARQL operation has been cancelled"
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+_VIRTUOSO_NO_DEFAULT_GRAPH = "No plain default graph specified"
 _NOT_STAGING = f'FILTER(!STRSTARTS(STR(?g), "{STAGING_PREFIX}"))'
 
 
@@ -76,6 +87,15 @@ def safe_url(url: str) -> str:
 def _prologue() -> str:
     # One line, so a server's line numbers in syntax errors are off by one only.
     return " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
+
+
+def _accept_for(sparql: str) -> str:
+    # Virtuoso answers a CONSTRUCT as SPARQL results (rows of ?s ?p ?o) when the
+    # Accept header ranks those first: ask for what the query's form gives.
+    form = _QUERY_FORM.match(sparql)
+    if form is None:
+        return _ACCEPT
+    return _ACCEPT_GRAPH if form.group(1).upper() in ("CONSTRUCT", "DESCRIBE") else _ACCEPT_RESULTS
 
 
 def _values_clause(substitutions: Mapping[str, Node]) -> str:
@@ -176,9 +196,17 @@ class RemoteStore(FactStore):
     Oxigraph commits in one transaction); a larger load is uploaded in chunks
     into fresh staging graphs and then moved into place by one update, so
     readers see the data before or after the load, never half of it.
-    (Virtuoso differs: it commits each operation of an update request on its
-    own, so a failure part way through a multi-operation update is not undone
-    there; see ``tests/graph`` run with ``--remote virtuoso``.)
+
+    Virtuoso differs (see "What differs on Virtuoso" in the README): it
+    commits each operation of an update request on its own, so a failure
+    part way through a multi-operation update is not undone and readers may
+    see a replace half done; a replace therefore uploads everything into
+    staging graphs before it drops anything, so a refused upload leaves the
+    old content. Its default graph is the union of all graphs and cannot be
+    written, so the store's default graph lives in the named graph
+    :data:`DEFAULT_GRAPH_STAND_IN` there (a query's default graph on
+    Virtuoso is still that union). It ends an answer at its row cap:
+    a SELECT or ASK cut there raises :class:`ResultTooLarge`.
 
     Parameters
     ----------
@@ -208,6 +236,12 @@ class RemoteStore(FactStore):
         :meth:`replace_all`, and left out of :meth:`named_graphs`,
         :meth:`quads` and :meth:`count` (default: Virtuoso's own graphs on
         Virtuoso, none elsewhere).
+    default_graph_iri : str, optional
+        The named graph that holds the store's default graph, for servers
+        whose default graph cannot be written: quads in the default graph are
+        written there and read back as default-graph quads, and it is not
+        listed by :meth:`named_graphs` (default:
+        :data:`DEFAULT_GRAPH_STAND_IN` on Virtuoso, none elsewhere).
 
     Examples
     --------
@@ -231,9 +265,11 @@ class RemoteStore(FactStore):
         dataset_post: bool = False,
         progress: bool | None = None,
         keep_graphs: Sequence[str] | None = None,
+        default_graph_iri: str | None = None,
     ) -> None:
         self.path = None
         self.keep_graphs = keep_graphs
+        self.default_graph_iri = default_graph_iri
         self._server: str | None = None
         self.query_url, self.update_url, self.store_url = query_url, update_url, store_url
         self.url = safe_url(query_url)
@@ -307,7 +343,8 @@ class RemoteStore(FactStore):
                 query_endpoint=self.query_url,
                 update_endpoint=self.update_url,
                 returnFormat="json",
-                method="POST",
+                # A form POST: Virtuoso 7.2 never answers a query POSTed as application/sparql-query.
+                method="POST_FORM",
                 **kwargs,
             )
             ds = Dataset(store=backend)
@@ -350,6 +387,11 @@ class RemoteStore(FactStore):
             response.close()
         status = response.status_code
         if status == 400 and what in ("query", "update"):
+            if _VIRTUOSO_NO_DEFAULT_GRAPH in body:
+                body = (
+                    "Virtuoso cannot write to its default graph (there it is the union of all graphs): "
+                    f"put the triples in a named graph (GRAPH <…> {{ … }}). Virtuoso said: {body}"
+                )
             raise QuerySyntaxError(f"{body} (from {where})", parameter=what, url=where)
         if "timeout" in body.lower() or "timed out" in body.lower() or status in (408, 504):
             raise QueryTimeout(f"the SPARQL server at {where} stopped the {what}: {body}", url=where)
@@ -384,6 +426,9 @@ class RemoteStore(FactStore):
             The server refused the query as malformed (HTTP 400).
         QueryTimeout
             No answer within ``timeout_s``.
+        ResultTooLarge
+            The server cut the answer at its row cap (Virtuoso's
+            ``X-SPARQL-MaxRows``); a cut answer is never returned as if whole.
         StoreError
             The server could not be reached or failed; the message names its URL.
         """
@@ -398,8 +443,20 @@ class RemoteStore(FactStore):
         if named_graphs is not None:
             form["named-graph-uri"] = [str(g) for g in named_graphs]
         response = self._send(
-            "POST", self.query_url, what="query", stream=True, data=form, headers={"Accept": _ACCEPT}
+            "POST", self.query_url, what="query", stream=True, data=form, headers={"Accept": _accept_for(text)}
         )
+        cap = response.headers.get("x-sparql-maxrows")
+        if cap is not None:
+            # Virtuoso sends this header when an answer reached its ResultSetMaxRows,
+            # then ends the answer there as if it were complete.
+            response.close()
+            raise ResultTooLarge(
+                f"the SPARQL server at {self.url} cut its answer at its cap of {cap} rows, so it may be "
+                "incomplete; ask for fewer rows (LIMIT, or a narrower query) or raise the server's cap "
+                "(Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)",
+                url=self.url,
+                rows=cap,
+            )
         ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype in _RESULT_TYPES:
             try:
@@ -455,7 +512,8 @@ class RemoteStore(FactStore):
                 f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {keep} }}", prefixes=False
             )
             found = [row["g"] for row in result]  # type: ignore[union-attr]
-        return sorted(g.value for g in found if isinstance(g, ox.NamedNode))
+        stand_in = self._stand_in()
+        return sorted(g.value for g in found if isinstance(g, ox.NamedNode) and g != stand_in)
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad on the server, streamed from one SELECT."""
@@ -463,15 +521,18 @@ class RemoteStore(FactStore):
             f"SELECT ?s ?p ?o ?g WHERE {{ {self._every_quad()} }}",
             prefixes=False,
         )
-        default = ox.DefaultGraph()
+        default, stand_in = ox.DefaultGraph(), self._stand_in()
         for row in result:  # type: ignore[union-attr]
             g = row["g"]
-            yield ox.Quad(row["s"], row["p"], row["o"], default if g is None else g)
+            yield ox.Quad(row["s"], row["p"], row["o"], default if g is None or g == stand_in else g)
 
     # -- writing -----------------------------------------------------------
 
     def update(self, sparql_update: str, *, prefixes: bool = True) -> None:
-        """Run a SPARQL 1.1 Update on the server, as one request (atomic on the server).
+        """Run a SPARQL 1.1 Update on the server, as one request.
+
+        Atomic on servers that run a request in one transaction (Oxigraph);
+        Virtuoso commits it operation by operation.
 
         Raises
         ------
@@ -542,7 +603,15 @@ class RemoteStore(FactStore):
     def _write(self, quads: list[ox.Quad], *, replace: bool) -> None:
         if not quads and not replace:
             return
-        if len(quads) <= self.chunk_quads:
+        stand_in = self._stand_in()
+        if stand_in is not None:
+            quads = [
+                ox.Quad(q.subject, q.predicate, q.object, stand_in) if isinstance(q.graph_name, ox.DefaultGraph) else q
+                for q in quads
+            ]
+        # Where an update request is not one transaction (Virtuoso), a replace
+        # is staged: nothing is dropped before every quad is on the server.
+        if len(quads) <= self.chunk_quads and not (replace and self._is_virtuoso()):
             # One update request is one transaction on the server.
             drops = "".join(f"{op} ;\n" for op in self._drops_for_replace()) if replace else ""
             self.update(drops + insert_data(quads), prefixes=False)
@@ -559,10 +628,19 @@ class RemoteStore(FactStore):
             self._server = probe.headers.get("server", "")
         return self._server
 
+    def _is_virtuoso(self) -> bool:
+        return self._server_name().startswith("Virtuoso")
+
+    def _stand_in(self) -> ox.NamedNode | None:
+        """The named graph that holds the default graph (``default_graph_iri``), if any."""
+        if self.default_graph_iri is None and self._is_virtuoso():
+            self.default_graph_iri = DEFAULT_GRAPH_STAND_IN
+        return _iri(self.default_graph_iri) if self.default_graph_iri else None
+
     def _graph_filter(self) -> str:
         """A FILTER on ``?g`` that leaves out staging graphs and the server's own graphs (``keep_graphs``)."""
         if self.keep_graphs is None:
-            self.keep_graphs = VIRTUOSO_OWN_GRAPHS if self._server_name().startswith("Virtuoso") else ()
+            self.keep_graphs = VIRTUOSO_OWN_GRAPHS if self._is_virtuoso() else ()
         if not self.keep_graphs:
             return _NOT_STAGING
         own = " && ".join(f"!STRSTARTS(STR(?g), {ox.Literal(prefix)})" for prefix in self.keep_graphs)
@@ -571,7 +649,7 @@ class RemoteStore(FactStore):
     def _every_quad(self) -> str:
         """A pattern binding ``?s ?p ?o`` (and ``?g``, unbound in the default graph) to each quad of the store's data."""
         graphs = "GRAPH ?g { ?s ?p ?o } " + self._graph_filter()
-        if self._server_name().startswith("Virtuoso"):
+        if self._is_virtuoso():
             # Virtuoso's default graph is the union of every graph, its own included:
             # no triple lives there alone, and reading it would count each twice.
             return "{ " + graphs + " }"
@@ -582,7 +660,10 @@ class RemoteStore(FactStore):
         # (Virtuoso's quad-map and DAV graphs); dropping those would break it,
         # and named_graphs() leaves them out.
         # Virtuoso has no plain default graph to drop (its default graph is the union).
-        drops = [] if self._server_name().startswith("Virtuoso") else ["DROP SILENT DEFAULT"]
+        drops = [] if self._is_virtuoso() else ["DROP SILENT DEFAULT"]
+        stand_in = self._stand_in()
+        if stand_in is not None:
+            drops.append(f"DROP SILENT GRAPH {stand_in}")
         drops += [f"DROP SILENT GRAPH <{g}>" for g in self.named_graphs()]
         return drops
 
@@ -638,6 +719,10 @@ class RemoteStore(FactStore):
                 if self.dataset_post:
                     # One document keeps blank nodes shared across graphs intact.
                     self._post_dataset_renamed(quads, staging, progress, task)
+                elif len(quads) <= self.chunk_quads:
+                    # So does one update (a replace that fits in one request, staged on Virtuoso).
+                    self.update(insert_data(_staged(quads, staging)), prefixes=False)
+                    progress.advance(task, len(quads))
                 else:
                     for key, group in groups.items():
                         for start in range(0, len(group), self.chunk_quads):
@@ -648,10 +733,13 @@ class RemoteStore(FactStore):
             if replace:
                 commit += self._drops_for_replace()
             commit += [f"ADD SILENT {g} TO {'DEFAULT' if key == 'DEFAULT' else key}" for key, g in staging.items()]
-            self.update(" ;\n".join([*commit, drop_staging]), prefixes=False)
+            commit += [drop_staging] if staging else []
+            if commit:
+                self.update(" ;\n".join(commit), prefixes=False)
         except BaseException:
             try:
-                self.update(drop_staging, prefixes=False)
+                if staging:
+                    self.update(drop_staging, prefixes=False)
             except Exception:  # noqa: BLE001 - the first error is the one to report
                 pass
             raise
@@ -664,16 +752,7 @@ class RemoteStore(FactStore):
         def body() -> Iterator[bytes]:
             for start in range(0, len(quads), self.chunk_quads):
                 batch = quads[start : start + self.chunk_quads]
-                renamed = [
-                    ox.Quad(
-                        q.subject,
-                        q.predicate,
-                        q.object,
-                        staging["DEFAULT" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)],
-                    )
-                    for q in batch
-                ]
-                yield ox.serialize(renamed, format=ox.RdfFormat.N_QUADS)  # type: ignore[misc]
+                yield ox.serialize(_staged(batch, staging), format=ox.RdfFormat.N_QUADS)  # type: ignore[misc]
                 progress.advance(task, len(batch))  # type: ignore[attr-defined]
 
         self._send(
@@ -718,6 +797,19 @@ class _ServerBackend(SPARQLUpdateStore):
         identifier = graph.identifier  # type: ignore[attr-defined]
         if str(identifier) != str(DATASET_DEFAULT_GRAPH_ID):
             self.update(f"CREATE SILENT GRAPH {self.node_to_sparql(identifier)}")
+
+
+def _staged(quads: Iterable[ox.Quad], staging: Mapping[str, ox.NamedNode]) -> list[ox.Quad]:
+    """The quads moved into their staging graphs (``"DEFAULT"`` stands for the default graph)."""
+    return [
+        ox.Quad(
+            q.subject,
+            q.predicate,
+            q.object,
+            staging["DEFAULT" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)],
+        )
+        for q in quads
+    ]
 
 
 def _iri(graph: str | Node) -> ox.NamedNode:

@@ -60,6 +60,10 @@ def test_dump_then_restore_gives_the_same_quads(
     assert canonical(any_store) == before
 
 
+@pytest.mark.virtuoso_differs(
+    'keeps literals by value, not as written: "120"^^xsd:decimal comes back as "120"^^xsd:integer '
+    "(and \"1.50\" as \"1.5\", \"true\" as \"1\"), so the quads differ from the embedded store's"
+)
 def test_a_dump_restores_into_another_kind_of_store(any_store: FactStore, rich_file: Path, tmp_path: Path) -> None:
     source = Store()
     source.load([rich_file])
@@ -81,6 +85,10 @@ def test_restore_into_a_non_empty_store_refuses_and_changes_nothing(
     assert canonical(any_store) == before
 
 
+@pytest.mark.virtuoso_differs(
+    'keeps literals by value, not as written: "120"^^xsd:decimal comes back as "120"^^xsd:integer '
+    "(and \"1.50\" as \"1.5\", \"true\" as \"1\"), so the quads differ from the embedded store's"
+)
 def test_restore_with_replace_swaps_the_whole_content(any_store: FactStore, rich_file: Path, tmp_path: Path) -> None:
     any_store.load([FIXTURES / "small.trig"])
     source = Store()
