@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 
 from conflictkg.graph import errors
 from conflictkg.graph.snapshots import SnapshotFollower
-from conflictkg.graph.workers import Answer, Limits, QueryJob, ox_query, run_job
+from conflictkg.graph.workers import Answer, Limits, QueryJob, all_busy, ox_query, run_job, stopped
 
 __all__ = ["InProcessPool"]
 
@@ -149,16 +149,10 @@ class InProcessPool:
         if not self._overran.is_set():
             self._overran.set()
             self._on_overrun()
-        return errors.QueryTimeout(
-            f"the query ran longer than {self.limits.timeout_s:g} s, the endpoint's limit, and was stopped",
-            timeout_s=self.limits.timeout_s,
-        )
+        return stopped(self.limits)
 
     def _busy(self) -> errors.QueryTimeout:
-        return errors.QueryTimeout(
-            f"all {self.size} query threads stayed busy for {self.limits.timeout_s:g} s; try again later",
-            timeout_s=self.limits.timeout_s,
-        )
+        return all_busy(self.size, "query threads", self.limits)
 
     def _work(self, job: QueryJob, run: _Run) -> None:
         message: tuple | None

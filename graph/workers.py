@@ -50,7 +50,7 @@ from conflictkg.graph import errors
 from conflictkg.graph.results import media_format
 from conflictkg.ontology.vocab import PREFIXES
 
-__all__ = ["QueryJob", "Limits", "Answer", "QueryPool", "run_job", "ox_query"]
+__all__ = ["QueryJob", "Limits", "Answer", "QueryPool", "run_job", "ox_query", "stopped", "all_busy"]
 
 log = logging.getLogger("conflictkg.workers")
 
@@ -193,6 +193,21 @@ def _serialize_capped(write, limits: Limits, sink: _Sink) -> None:
         if sink.overflow:
             raise _too_large(sink.overflow, limits) from None
         raise err
+
+
+def stopped(limits: Limits) -> errors.QueryTimeout:
+    """The error of a query stopped at the time limit."""
+    return errors.QueryTimeout(
+        f"the query ran longer than {limits.timeout_s:g} s, the endpoint's limit, and was stopped",
+        timeout_s=limits.timeout_s,
+    )
+
+
+def all_busy(size: int, what: str, limits: Limits) -> errors.QueryTimeout:
+    """The error of a query that found no free worker within the time limit."""
+    return errors.QueryTimeout(
+        f"all {size} {what} stayed busy for {limits.timeout_s:g} s; try again later", timeout_s=limits.timeout_s
+    )
 
 
 def _syntax(err: SyntaxError) -> errors.QuerySyntaxError:
@@ -493,16 +508,10 @@ class QueryPool:
                 self._collect()
 
     def _busy(self) -> errors.QueryTimeout:
-        return errors.QueryTimeout(
-            f"all {self.size} query workers stayed busy for {self.limits.timeout_s:g} s; try again later",
-            timeout_s=self.limits.timeout_s,
-        )
+        return all_busy(self.size, "query workers", self.limits)
 
     def _timeout(self) -> errors.QueryTimeout:
-        return errors.QueryTimeout(
-            f"the query ran longer than {self.limits.timeout_s:g} s, the endpoint's limit, and was stopped",
-            timeout_s=self.limits.timeout_s,
-        )
+        return stopped(self.limits)
 
     def _answer(self, worker: _Worker, generation: int, message: tuple, deadline: float) -> Answer:
         if message[0] == "done":
