@@ -17,9 +17,21 @@ from conflictkg.api.routes.pages import STATIC_DIR
 from conflictkg.api.settings import Settings
 from conflictkg.graph.protocol import SparqlService
 from conflictkg.graph.store import Store, open_store
-from conflictkg.graph.workers import Limits
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "add_cors"]
+
+
+def add_cors(app: FastAPI, settings: Settings) -> None:
+    """CORS for the configured origins, if any."""
+    if settings.cors_origins:
+        # Bearer tokens travel in a header, never cookies: credentials stay off, so '*' is safe.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type", "Authorization"],
+        )
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None, publish_to: str | None = None) -> FastAPI:
@@ -51,11 +63,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         app.state.store = store if store is not None else open_store(settings.store, **settings.store_options())
         app.state.service = SparqlService(
             app.state.store,
-            limits=Limits(
-                timeout_s=settings.query_timeout_s,
-                max_rows=settings.max_result_rows,
-                max_bytes=settings.max_result_bytes,
-            ),
+            limits=settings.query_limits(),
             workers=settings.query_workers,
             allow=settings.service_allowlist,
             publish_to=publish_to,
@@ -75,15 +83,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     )
     app.state.settings = settings
     install_error_handlers(app)
-    if settings.cors_origins:
-        # Bearer tokens travel in a header, never cookies: credentials stay off, so '*' is safe.
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_credentials=False,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Accept", "Content-Type", "Authorization"],
-        )
+    add_cors(app, settings)
     app.include_router(sparql.router)
     app.include_router(queries.router)
     app.include_router(graph_store.router)

@@ -32,21 +32,20 @@ import socket
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import parse_qsl
 
 import httpx
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import Message, Receive, Scope, Send
 
+from conflictkg.api.app import add_cors
 from conflictkg.api.errors import error_response, install_error_handlers
+from conflictkg.api.http import form_fields
 from conflictkg.api.routes import queries, sparql
 from conflictkg.api.settings import Settings
-from conflictkg.graph.errors import KGError, StoreError
+from conflictkg.graph.errors import InputError, KGError, StoreError
 from conflictkg.graph.inprocess import InProcessPool
 from conflictkg.graph.protocol import SparqlService
 from conflictkg.graph.snapshots import POINTER, SnapshotFollower
-from conflictkg.graph.workers import Limits
 
 __all__ = ["create_reader_app", "serve_with_readers"]
 
@@ -56,10 +55,6 @@ log = logging.getLogger("conflictkg.serve")
 _HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
 _UPDATE = "application/sparql-update"
 _FORM = "application/x-www-form-urlencoded"
-
-
-def _limits(settings: Settings) -> Limits:
-    return Limits(timeout_s=settings.query_timeout_s, max_rows=settings.max_result_rows, max_bytes=settings.max_result_bytes)
 
 
 class _Dispatch:
@@ -139,9 +134,9 @@ def _header(scope: Scope, name: bytes) -> str:
 
 def _form(body: bytes) -> list[tuple[str, str]]:
     try:
-        return parse_qsl(body.decode("ascii"), keep_blank_values=True)
-    except (UnicodeDecodeError, ValueError):
-        return []  # the local route gives the proper error
+        return form_fields(body)
+    except InputError:
+        return []  # not a valid form: the local route says why
 
 
 async def _read_upto(receive: Receive, cap: int) -> tuple[bytes, bool]:
@@ -188,8 +183,9 @@ def create_reader_app(settings: Settings, snapshots: str, writer_uds: str, on_ov
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        pool = InProcessPool(SnapshotFollower(snapshots), limits=_limits(settings), size=settings.query_workers, on_overrun=on_overrun)
-        app.state.service = SparqlService(None, limits=_limits(settings), allow=settings.service_allowlist, pool=pool)
+        limits = settings.query_limits()
+        pool = InProcessPool(SnapshotFollower(snapshots), limits=limits, size=settings.query_workers, on_overrun=on_overrun)
+        app.state.service = SparqlService(None, limits=limits, allow=settings.service_allowlist, pool=pool)
         try:
             yield
         finally:
@@ -198,11 +194,7 @@ def create_reader_app(settings: Settings, snapshots: str, writer_uds: str, on_ov
     local = FastAPI(title="conflictkg reader", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
     local.state.settings = settings
     install_error_handlers(local)
-    if settings.cors_origins:
-        local.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
-            allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type", "Authorization"],
-        )
+    add_cors(local, settings)
     local.include_router(sparql.router)
     local.include_router(queries.router)
     return _Dispatch(local, writer_uds, settings)

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from conflictkg.graph.workers import Limits
+
 __all__ = ["Settings", "DEFAULT_STORE"]
 
 #: Where the embedded on-disk store lives unless told otherwise.
@@ -62,6 +64,10 @@ class Settings(BaseSettings):
                 raise ValueError(f"update_token_file {self.update_token_file}: cannot read: {err.strerror}") from None
             self.update_token = token or None
         return self
+
+    def query_limits(self) -> Limits:
+        """The time, row and byte bounds of every query."""
+        return Limits(timeout_s=self.query_timeout_s, max_rows=self.max_result_rows, max_bytes=self.max_result_bytes)
 
     def store_options(self) -> dict[str, object]:
         """Keyword arguments for :func:`conflictkg.graph.store.open_store` beyond the store spec."""

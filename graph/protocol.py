@@ -73,12 +73,11 @@ class SparqlService:
                 raise ValueError("snapshots for reader processes are published from an on-disk store only")
             # Readers keep a superseded snapshot open for at most one query.
             self.publisher = SnapshotPublisher(publish_to, self._write_checkpoint, keep_s=limits.timeout_s + 60)
-        if pool is not None or store is None:
-            pass  # a reader: the pool given is where its queries run
-        elif store.kind == "disk":
+        # A reader brings its pool; a remote store bounds its queries itself.
+        if pool is None and store is not None and store.kind == "disk":
             # Checkpoints hard-link table files, so they live beside the store (same file system).
             self.pool = QueryPool("checkpoint", self._write_checkpoint, size=workers, limits=limits, workdir=str(store.path.parent))
-        elif store.kind == "memory":
+        elif pool is None and store is not None and store.kind == "memory":
             self.pool = QueryPool("nquads", self._write_snapshot, size=workers, limits=limits)
 
     def close(self) -> None:

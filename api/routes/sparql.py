@@ -14,7 +14,6 @@ from conflictkg.graph.errors import InputError, UnsupportedFormat
 __all__ = ["router"]
 
 
-
 class RawRoute(APIRoute):
     """A route whose endpoint takes the bare :class:`Request` and returns a :class:`Response`.
 
