@@ -9,7 +9,7 @@ subprocess so peak RSS is the step's own:
    on-disk store: what the store itself can ingest.
 2. ``import``  — ``conflictkg.graph.loaders.acled.import_acled`` into a fresh
    on-disk store, end to end (read, check, convert, load, supersede check),
-   in 1M-triple bulk loads (``chunked``, the default: memory stays flat) and
+   in 500k-triple bulk loads two at a time (``chunked``, the default: memory stays flat) and
    as one bulk load of the whole file (``one_load``, ``--one-load``).
 3. ``queries`` — analyst queries on the store the default import made, best of 2.
 

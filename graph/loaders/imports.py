@@ -104,9 +104,15 @@ __all__ = [
 #: Written into every import's metadata; bump when the produced triples change.
 IMPORTER_VERSION = "conflictkg-importer/1"
 
-#: Triples per bulk load on the embedded store: about 1.1–1.3 GB of peak memory
-#: whatever the file's size (2M-triple loads already peak at 2 GB).
-CHUNK_TRIPLES = 1_000_000
+#: Triples per bulk load on the embedded store. pyoxigraph's ``bulk_load`` encodes
+#: a file of up to a million triples on one thread, so chunks are loaded
+#: :data:`LOAD_THREADS` at a time; a bulk load's memory grows with its chunk,
+#: so the chunks are small enough for both to fit where one 1M-triple load did
+#: (measured on 1.87M triples: 2 x 500k in 19.6 s and 0.9 GB, against 35.4 s for
+#: 1M-triple loads one by one, and 23.0 s and 1.5 GB for one load of it all).
+CHUNK_TRIPLES = 500_000
+#: Chunks bulk-loaded at once into the embedded store (see :data:`CHUNK_TRIPLES`).
+LOAD_THREADS = 2
 #: Triples per load for stores that are not embedded (their ``load`` parses a chunk in memory).
 REMOTE_CHUNK_TRIPLES = 200_000
 
@@ -269,7 +275,7 @@ def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str) -
 
     FAST PATH: on the embedded :class:`Store` this is pyoxigraph's
     ``bulk_load`` (writes index files directly; its memory grows with the
-    file up to about 2 GB, 1 GB for a million triples). Any other store
+    file up to about 2 GB, 0.9 GB for two 500k-triple loads at once). Any other store
     gets the public
     :meth:`FactStore.load` (a remote server: Graph Store Protocol), which is
     why the chunk files stay small.
@@ -282,7 +288,9 @@ def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str) -
             # No compaction between chunks: RocksDB's own background compaction keeps
             # later loads from slowing down (measured, 19 1M-triple chunks of a 1M-row
             # ACLED file: 4-17 s each, no trend), while a full optimize() after each
-            # chunk made the import quadratic (510 s against 285 s at 1M rows).
+            # chunk made the import quadratic (510 s against 285 s at 1M rows). One
+            # optimize() at the end is left to `conflictkg optimize`: on a 1M-row store
+            # it took 88 s (the import 356 s) and a 2-hop join went from 26.5 s to 17 s.
         except SyntaxError as err:  # our own output: a bug, not bad input
             raise StoreError(f"internal error: generated N-Triples do not parse: {err}") from err
         except OSError as err:
@@ -737,23 +745,28 @@ class _Chunks:
 
 
 class _Loader:
-    """Bulk-loads finished chunk files into the embedded store in a thread while later rows are converted.
+    """Bulk-loads finished chunk files into the embedded store in threads while later rows are converted.
 
     Converting rows is Python on one core; a bulk load is native code that
-    releases the GIL and waits on the disk much of the time, so the two
-    overlap instead of taking turns. The first chunk handed over writes the
-    import's pending record before anything else: from then on an error or
-    a crash is undone by :func:`recover_imports`. One chunk loads and at most
-    one waits, so no more than two chunk files are on disk at once, and
-    only one bulk load's memory is ever in use.
+    releases the GIL, so they overlap instead of taking turns, and
+    :data:`LOAD_THREADS` chunks load at once because one ``bulk_load`` of a
+    chunk encodes it on a single thread (RocksDB takes concurrent ingests).
+    The first chunk handed over writes the import's pending record before
+    anything else: from then on an error or a crash is undone by
+    :func:`recover_imports`. At most one chunk waits while the others load,
+    so no more than ``threads + 1`` chunk files are on disk at once.
     """
 
-    def __init__(self, store: Store, graph: str, pending: list[ox.Quad]) -> None:
+    def __init__(self, store: Store, graph: str, pending: list[ox.Quad], threads: int = LOAD_THREADS) -> None:
         self.store, self.graph, self._pending = store, graph, pending
         self.started = False
         self.loaded = 0
+        self._lock = threading.Lock()
         self._queue: queue.Queue[tuple[Path, int] | None] = queue.Queue(maxsize=1)
-        self._thread = threading.Thread(target=self._run, name="conflictkg-bulk-load", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._run, name=f"conflictkg-bulk-load-{i}", daemon=True)
+            for i in range(max(1, threads))
+        ]
         self._error: BaseException | None = None
         self._cancelled = False
 
@@ -762,7 +775,8 @@ class _Loader:
         if not self.started:
             self.store.extend(self._pending)
             self.started = True
-            self._thread.start()
+            for thread in self._threads:
+                thread.start()
         self._raise()
         self._queue.put((path, triples))
 
@@ -774,21 +788,28 @@ class _Loader:
             try:
                 bulk_load_file(self.store, path, self.graph)
                 path.unlink()
-                self.loaded += triples
+                with self._lock:
+                    self.loaded += triples
             except BaseException as err:  # handed to the converting thread
-                self._error = err
+                with self._lock:
+                    self._error = self._error or err
 
     def _raise(self) -> None:
         if self._error is not None:
             raise self._error
 
+    def _alive(self) -> bool:
+        return any(thread.is_alive() for thread in self._threads)
+
     def _stop(self, on_wait: Callable[[int], None] | None = None) -> None:
-        self._queue.put(None)
+        for _ in self._threads:  # one end mark each: a thread takes one and stops
+            self._queue.put(None)
         while True:
-            self._thread.join(0.25)
+            for thread in self._threads:
+                thread.join(0.25 / len(self._threads))
             if on_wait is not None:
                 on_wait(self.loaded)
-            if not self._thread.is_alive():
+            if not self._alive():
                 return
 
     def finish(self, on_wait: Callable[[int], None] | None = None) -> None:
@@ -798,8 +819,8 @@ class _Loader:
             self._raise()
 
     def cancel(self) -> None:
-        """Skip the chunks not yet loaded and wait for the one loading (a bulk load cannot be interrupted)."""
-        if self.started and self._thread.is_alive():
+        """Skip the chunks not yet loaded and wait for those loading (a bulk load cannot be interrupted)."""
+        if self.started and self._alive():
             self._cancelled = True
             self._stop()
 
@@ -908,10 +929,10 @@ def import_file(
         ``progress(stage, done, total, rows)``, called now and then.
     one_load : bool
         On the embedded store, one bulk load of the whole file instead of
-        chunks of :data:`CHUNK_TRIPLES` (peak memory about 1.3 GB whatever
-        the file's size): a fifth faster on a million rows (173 s against
-        212 s), but its memory grows with the file (2.3 GB at a million
-        rows). See ``bench/imports.py``.
+        chunks of :data:`CHUNK_TRIPLES` loaded :data:`LOAD_THREADS` at a
+        time (peak memory about 1 GB whatever the file's size). Slower, and
+        its memory grows with the file (2.1 GB at a million rows); kept to
+        compare with. See ``bench/imports.py``.
     chunk_triples : int, optional
         Triples per temporary file and load; overrides the choice above.
     temp_dir : path, optional
