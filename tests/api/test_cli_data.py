@@ -76,3 +76,10 @@ def test_query_with_a_syntax_error_exits_non_zero_with_the_parser_message(store_
     out = run(store_dir, "query", "SELEKT * WHERE { ?s ?p ?o }")
     assert out.returncode == 2
     assert "error:" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_optimize_compacts_and_keeps_every_quad(store_dir: Path) -> None:
+    out = run(store_dir, "optimize")
+    assert out.returncode == 0, out.stderr
+    assert "compacted the store in" in out.stderr
+    assert count(store_dir) == 5

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib.plugins.sparql.processor as rdflib_processor
 
-from conflictkg.graph.errors import InputError, ParseError, QuerySyntaxError, UnsupportedFormat
+from conflictkg.graph.errors import InputError, ParseError, QuerySyntaxError, StoreError, UnsupportedFormat
 from conflictkg.graph.store import FactStore, Store, open_store
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -102,6 +102,30 @@ def test_disk_store_keeps_data_across_reopen(tmp_path: Path) -> None:
         s.load([FIXTURES / "small.trig"])
     with open_store(path) as s:
         assert s.count() == 5
+
+
+def test_optimize_merges_the_index_files_a_chunked_load_leaves(tmp_path: Path) -> None:
+    # Each bulk load ingests its own index files, as an import's chunks do.
+    path = tmp_path / "s"
+    with Store(path) as s:
+        for i in range(6):
+            chunk = tmp_path / f"chunk-{i}.nt"
+            chunk.write_text("".join(f"<urn:s{i}-{j}> <urn:p> \"{j}\" .\n" for j in range(200)))
+            s.ox.bulk_load(path=str(chunk), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:g"))
+        before, quads = len(list(path.glob("*.sst"))), sorted(map(str, s.quads()))
+        s.optimize()
+        assert len(list(path.glob("*.sst"))) < before
+        assert sorted(map(str, s.quads())) == quads and s.count("urn:g") == 1200
+
+
+def test_optimize_is_for_embedded_stores(store: FactStore) -> None:
+    store.load([FIXTURES / "small.trig"])
+    if isinstance(store, Store):
+        store.optimize()
+        assert store.count() == 5
+    else:
+        with pytest.raises(StoreError, match="not an embedded store"):
+            store.optimize()
 
 
 def test_results_are_native_oxigraph_objects(store: Store) -> None:
