@@ -754,10 +754,10 @@ class _Loader:
     The first chunk handed over writes the import's pending record before
     anything else: from then on an error or a crash is undone by
     :func:`recover_imports`. At most one chunk waits while the others load,
-    so no more than ``threads + 1`` chunk files are on disk at once.
+    so no more than ``LOAD_THREADS + 1`` chunk files are on disk at once.
     """
 
-    def __init__(self, store: Store, graph: str, pending: list[ox.Quad], threads: int = LOAD_THREADS) -> None:
+    def __init__(self, store: Store, graph: str, pending: list[ox.Quad]) -> None:
         self.store, self.graph, self._pending = store, graph, pending
         self.started = False
         self.loaded = 0
@@ -765,7 +765,7 @@ class _Loader:
         self._queue: queue.Queue[tuple[Path, int] | None] = queue.Queue(maxsize=1)
         self._threads = [
             threading.Thread(target=self._run, name=f"conflictkg-bulk-load-{i}", daemon=True)
-            for i in range(max(1, threads))
+            for i in range(LOAD_THREADS)
         ]
         self._error: BaseException | None = None
         self._cancelled = False
