@@ -15,7 +15,7 @@ from conflictkg.api.routes import network as network_routes
 from conflictkg.api.routes import store as graph_store
 from conflictkg.api.routes.pages import STATIC_DIR
 from conflictkg.api.settings import Settings
-from conflictkg.graph.protocol import SparqlService
+from conflictkg.graph.sparql.protocol import SparqlService
 from conflictkg.graph.store import Store, open_store
 
 __all__ = ["create_app", "add_cors"]

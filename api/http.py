@@ -9,8 +9,8 @@ from fastapi import Request
 from starlette.responses import Response, StreamingResponse
 
 from conflictkg.graph.errors import AuthenticationRequired, ForbiddenOperation, InputError, RequestTooLarge
-from conflictkg.graph.protocol import SparqlService
-from conflictkg.graph.workers import Answer
+from conflictkg.graph.sparql.protocol import SparqlService
+from conflictkg.graph.sparql.workers import Answer
 
 __all__ = ["service_of", "read_body", "form_fields", "query_fields", "require_token", "respond", "single"]
 

@@ -1,7 +1,7 @@
 """``conflictkg serve --readers N``: one writer process and N reader processes on one port.
 
 With the single-process server every query crosses to a worker process
-and back (:mod:`conflictkg.graph.workers`), which on a lookup costs more
+and back (:mod:`conflictkg.graph.sparql.workers`), which on a lookup costs more
 than the query. Here the processes that take the connections run the
 queries themselves:
 
@@ -10,10 +10,10 @@ queries themselves:
 - the **writer** is the usual app (:func:`conflictkg.api.app.create_app`)
   on a Unix socket only the readers reach. It is the one process that opens
   the store for writing, and after each committed write it publishes a
-  snapshot (:mod:`conflictkg.graph.snapshots`) before it answers;
+  snapshot (:mod:`conflictkg.graph.store.snapshots`) before it answers;
 - each **reader** accepts connections on the shared port. Queries on
   ``/sparql`` and ``/queries`` run on its own threads on the newest snapshot
-  (:class:`conflictkg.graph.inprocess.InProcessPool`); every other request,
+  (:class:`conflictkg.graph.sparql.inprocess.InProcessPool`); every other request,
   and every update, is passed to the writer unchanged. A reader whose query
   passes the time limit answers with the timeout error, stops accepting,
   finishes its other requests and exits: that is what stops the query
@@ -43,9 +43,9 @@ from conflictkg.api.http import form_fields
 from conflictkg.api.routes import queries, sparql
 from conflictkg.api.settings import Settings
 from conflictkg.graph.errors import InputError, KGError, StoreError
-from conflictkg.graph.inprocess import InProcessPool
-from conflictkg.graph.protocol import SparqlService
-from conflictkg.graph.snapshots import POINTER, SnapshotFollower
+from conflictkg.graph.sparql.inprocess import InProcessPool
+from conflictkg.graph.sparql.protocol import SparqlService
+from conflictkg.graph.store.snapshots import POINTER, SnapshotFollower
 
 __all__ = ["create_reader_app", "serve_with_readers"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from conflictkg.graph.workers import Limits
+from conflictkg.graph.sparql.workers import Limits
 
 __all__ = ["Settings", "DEFAULT_STORE"]
 

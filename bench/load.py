@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mode", choices=["readers", "workers"], default="readers")
     args = parser.parse_args(argv)
 
-    from conflictkg.graph.seed import build_seed
+    from conflictkg.graph.knowledge.seed import build_seed
     from conflictkg.graph.store import Store
 
     with tempfile.TemporaryDirectory(prefix="conflictkg-bench-load-") as scratch:

@@ -29,10 +29,10 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
-from conflictkg.graph.networks import signed_network
-from conflictkg.graph.ties import _ACTOR_QUERY, _EVENT_QUERY, _GRAPH_QUERY, _REL_QUERY, load_ties
-from conflictkg.graph.signed import frustration_index, signed_triangles, triangle_census, walk_balance_estimate, walk_balance_index
-from conflictkg.graph.signed.frustration import _local_search, frustration_of_partition
+from conflictkg.graph.networks.series import signed_network
+from conflictkg.graph.networks.ties import _ACTOR_QUERY, _EVENT_QUERY, _GRAPH_QUERY, _REL_QUERY, load_ties
+from conflictkg.graph.networks.signed import frustration_index, signed_triangles, triangle_census, walk_balance_estimate, walk_balance_index
+from conflictkg.graph.networks.signed.frustration import _local_search, frustration_of_partition
 from conflictkg.graph.store import Store
 from conflictkg.ontology.vocab import CK, GRAPH, ID
 

@@ -3,7 +3,7 @@
 The input is the seed graph's asserted facts copied K times (every
 ``id/…`` IRI of copy k gets a ``-k`` suffix, so the copies are disjoint and
 the reasoning work scales with K), plus the TBox. For each K it prints, side
-by side: triples in, ``graph.reasoning.materialize`` time (Oxigraph → rdflib →
+by side: triples in, ``graph.knowledge.reasoning.materialize`` time (Oxigraph → rdflib →
 reasonable → Oxigraph, end to end), the time of ``owlrl``'s
 ``DeductiveClosure(OWLRL_Semantics)`` over the same rdflib graph, their ratio,
 and HermiT's consistency check (``ontology.owl.check_consistency``) time.
@@ -32,7 +32,7 @@ def _copy_term(term, k: int):
 
 def scaled_store(copies: int):
     """A store with the TBox and ``copies`` renamed copies of the seed's facts (inference not run)."""
-    from conflictkg.graph.seed import build_seed
+    from conflictkg.graph.knowledge.seed import build_seed
     from conflictkg.graph.store import Store
     from conflictkg.ontology.vocab import INFERRED_GRAPH, ONTOLOGY_GRAPH
 
@@ -49,7 +49,7 @@ def scaled_store(copies: int):
 
 
 def main(argv: list[str] | None = None) -> None:
-    from conflictkg.graph.reasoning import asserted_triples, materialize
+    from conflictkg.graph.knowledge.reasoning import asserted_triples, materialize
     from conflictkg.graph.store import from_ox
     from conflictkg.ontology.owl import check_consistency, to_ntriples
 

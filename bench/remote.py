@@ -36,9 +36,9 @@ from pathlib import Path
 
 import httpx
 
-from conflictkg.graph.dump import dump, restore
-from conflictkg.graph.saved import load_folder
-from conflictkg.graph.seed import build_seed
+from conflictkg.graph.store.dump import dump, restore
+from conflictkg.graph.sparql.saved import load_folder
+from conflictkg.graph.knowledge.seed import build_seed
 from conflictkg.graph.store import FactStore, Store, open_store
 
 __all__ = ["main"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from conflictkg.graph.seed import build_seed
+from conflictkg.graph.knowledge.seed import build_seed
 from conflictkg.graph.store import Store
 
 QUERIES = Path(__file__).parent.parent / "queries"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from conflictkg.api.commands.root import app, store_of
-from conflictkg.graph.reasoning import materialize
-from conflictkg.graph.validation import check as check_store
+from conflictkg.graph.knowledge.reasoning import materialize
+from conflictkg.graph.knowledge.validation import check as check_store
 
 __all__: list[str] = []
 

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from conflictkg.api.commands.root import app, store_of
-from conflictkg.graph.seed import build_seed, has_seed
+from conflictkg.graph.knowledge.seed import build_seed, has_seed
 
 __all__: list[str] = []
 

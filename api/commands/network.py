@@ -11,9 +11,9 @@ from typing import Optional
 import typer
 
 from conflictkg.api.commands.root import app, store_of
-from conflictkg.graph.alliances import breakdown_report
-from conflictkg.graph.network_exports import export_store_network
-from conflictkg.graph.networks import network_balance, network_centrality
+from conflictkg.graph.networks.alliances import breakdown_report
+from conflictkg.graph.networks.exports import export_store_network
+from conflictkg.graph.networks.series import network_balance, network_centrality
 
 __all__: list[str] = []
 

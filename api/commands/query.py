@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from conflictkg.api.commands.root import app, settings_of, store_of
-from conflictkg.graph.results import serialize_result
-from conflictkg.graph.saved import QUERIES_DIR, find_saved
+from conflictkg.graph.sparql.results import serialize_result
+from conflictkg.graph.sparql.saved import QUERIES_DIR, find_saved
 
 __all__: list[str] = []
 

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 
 from conflictkg.api.commands.root import app, store_of
-from conflictkg.graph.dump import dump as dump_store
-from conflictkg.graph.dump import restore as restore_store
+from conflictkg.graph.store.dump import dump as dump_store
+from conflictkg.graph.store.dump import restore as restore_store
 
 __all__: list[str] = []
 

@@ -9,10 +9,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from conflictkg.api.http import read_body
-from conflictkg.graph.alliances import breakdown_report
+from conflictkg.graph.networks.alliances import breakdown_report
 from conflictkg.graph.errors import InputError, UnsupportedFormat
-from conflictkg.graph.network_exports import EXPORT_FORMATS, export_store_network
-from conflictkg.graph.networks import network_balance, network_centrality
+from conflictkg.graph.networks.exports import EXPORT_FORMATS, export_store_network
+from conflictkg.graph.networks.series import network_balance, network_centrality
 
 __all__ = ["router"]
 

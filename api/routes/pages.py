@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from conflictkg.graph.results import GRAPH, MEDIA_FORMATS, parse_accept
+from conflictkg.graph.sparql.results import GRAPH, MEDIA_FORMATS, parse_accept
 
 __all__ = ["router", "query_page", "wants_html", "STATIC_DIR", "YASGUI_DIR"]
 

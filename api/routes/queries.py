@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 
 from conflictkg.api.http import query_fields, respond, service_of
 from conflictkg.graph.errors import InputError
-from conflictkg.graph.saved import QUERIES_DIR, find_saved, load_folder
+from conflictkg.graph.sparql.saved import QUERIES_DIR, find_saved, load_folder
 
 __all__ = ["router"]
 

@@ -42,7 +42,7 @@ What readers see depends on the store:
   client killed mid-request leaves nothing to recover (the server refuses a
   truncated request). The server holds that transaction in memory.
 - **Other SPARQL servers**: the chunks go to hidden staging graphs
-  (:data:`~conflictkg.graph.remote.STAGING_PREFIX`, skipped by conflictkg's
+  (:data:`~conflictkg.graph.store.remote.STAGING_PREFIX`, skipped by conflictkg's
   own reads; the metadata waits in a staging graph as ``ck:ImportPending``)
   and one update publishes them (``ADD``, supersede, metadata). A raw
   ``GRAPH ?g`` query by another client sees the staging graphs; Virtuoso
@@ -79,7 +79,7 @@ from typing import Protocol, TextIO
 import pyoxigraph as ox
 
 from conflictkg.graph.errors import InputError, ParseError, QuerySyntaxError, StoreError, UnknownEntity
-from conflictkg.graph.remote import STAGING_PREFIX, RemoteStore
+from conflictkg.graph.store.remote import STAGING_PREFIX, RemoteStore
 from conflictkg.graph.store import FactStore, Store, insert_data
 from conflictkg.ontology.vocab import BASE, CK, GRAPH, ID
 

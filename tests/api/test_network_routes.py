@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from conflictkg.api.app import create_app
 from conflictkg.api.settings import Settings
-from conflictkg.graph.seed import build_seed
+from conflictkg.graph.knowledge.seed import build_seed
 from conflictkg.graph.store import Store
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "alliances.trig"

@@ -1,0 +1,327 @@
+"""Signed actor networks: snapshots of the store's ties as of a date or over a window, their balance and centralities.
+
+A pair of actors gets one edge: its curated relationship decides the sign,
+else the sum of its events' Goldstein weights (see :mod:`conflictkg.graph.networks.ties`).
+No tie is not a negative tie.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable, Iterable
+from datetime import date, timedelta
+
+import networkx as nx
+
+from conflictkg.graph.errors import InputError
+from conflictkg.graph.store import Store
+from conflictkg.graph.networks.ties import TieSet, deciding_relationship, load_ties, parse_date, parse_window
+
+__all__ = [
+    "signed_network",
+    "actor_network",
+    "network_series",
+    "network_balance",
+    "network_centrality",
+    "node_names",
+]
+
+
+def signed_network(
+    ties: TieSet,
+    *,
+    at: str | date | None = None,
+    start: str | date | None = None,
+    end: str | date | None = None,
+    window: str | timedelta | None = None,
+    kinds: Iterable[str] | None = None,
+) -> nx.Graph:
+    """The signed actor network of a period, one edge per pair of actors.
+
+    A pair's sign comes from its relationship active in the period (the
+    latest to start wins: a strain that follows a cooperation replaces it),
+    else from the sum of its events' Goldstein weights in the period: above
+    0 positive, below 0 negative, 0 no edge.
+
+    Parameters
+    ----------
+    ties : TieSet
+        From :func:`~conflictkg.graph.networks.ties.load_ties`.
+    at : date or ISO text, optional
+        The network as of this day: relationships active that day, events up
+        to it (within ``window`` before it, if given).
+    start, end : date or ISO text, optional
+        The network over a period (instead of ``at``).
+    window : "90d", timedelta, optional
+        With ``at``: how far back events count.
+    kinds : iterable of str, optional
+        Only these relationship and event kinds (``"Cooperation"``, ``"Accusation"`` …).
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes are actor IRIs with ``label``, ``kind``, ``aliases``; edges have
+        ``sign``, ``weight`` (|score|, or 1), ``score`` (sum of event
+        weights), ``basis``, ``kind``, ``relationship``, ``start``, ``end``
+        (ISO text, ``""`` when open), ``events`` and ``relationships`` (IRIs),
+        ``claims`` (the claim graphs they point to) and ``sources`` (source documents).
+
+    Raises
+    ------
+    InputError
+        If a date or window does not parse, or ``at`` is combined with ``start``/``end``.
+    """
+    at_d, lo, hi = parse_date(at), parse_date(start, parameter="start"), parse_date(end, parameter="end")
+    span = parse_window(window)
+    if at_d is not None and (lo or hi):
+        raise InputError("give either at, or start and end, not both", parameter="at")
+    if lo and hi and lo > hi:
+        raise InputError(f"start {lo} is after end {hi}", parameter="start")
+    if at_d is not None:
+        rel_lo = rel_hi = at_d
+        ev_lo, ev_hi = (at_d - span if span else None), at_d
+    else:
+        rel_lo, rel_hi, ev_lo, ev_hi = lo, hi, lo, hi
+    wanted = set(kinds) if kinds is not None else None
+    G = nx.Graph()
+    for (a, b), group in ties.by_dyad().items():
+        group = [t for t in group if wanted is None or t.kind in wanted]
+        rels = [t for t in group if t.basis == "relationship" and t.active(rel_lo, rel_hi)]
+        events = [t for t in group if t.basis == "event" and t.active(ev_lo, ev_hi)]
+        score = sum(t.score for t in events)
+        decided = deciding_relationship(rels)
+        if decided is not None:
+            sign, basis, kind = decided.sign, "relationship", decided.kind
+            s0, e0 = decided.start, decided.end
+        elif score != 0:
+            sign, basis, kind = (1 if score > 0 else -1), "events", "events"
+            s0 = min((t.start for t in events if t.start), default=None)
+            e0 = max((t.end or t.start for t in events if t.end or t.start), default=None)
+        else:
+            continue
+        for n in (a, b):
+            if n not in G:
+                info = ties.actors.get(n, {})
+                G.add_node(n, label=info.get("label", n), kind=info.get("kind", ""), aliases=list(info.get("aliases", [])))
+        records = [ties.evidence.get(t.iri, {}) for t in (*events, *rels)]
+        claims = {c for r in records for c in r.get("claims", ())}  # type: ignore[union-attr]
+        for t in rels:
+            claims.update(e for e in t.evidence if ties.evidence.get(e, {}).get("type") == "claim")
+        G.add_edge(
+            a, b, sign=sign, weight=abs(score) if score else 1.0, score=float(score), basis=basis, kind=kind,
+            relationship=decided.iri if decided else "", start=s0.isoformat() if s0 else "",
+            end=e0.isoformat() if e0 else "", events=sorted({t.iri for t in events}),
+            relationships=sorted({t.iri for t in rels}), claims=sorted(claims),
+            sources=sorted({str(r["source"]) for r in records if r.get("source")}),
+        )
+    return G
+
+
+def actor_network(store: Store, *, include_claims: bool = False, **options: object) -> nx.Graph:
+    """:func:`signed_network` of everything in ``store`` (see there for ``options``)."""
+    return signed_network(load_ties(store, include_claims=include_claims), **options)  # type: ignore[arg-type]
+
+
+def network_series(
+    ties: TieSet,
+    *,
+    window: str | timedelta = "90d",
+    step: str | timedelta | None = None,
+    start: str | date | None = None,
+    end: str | date | None = None,
+) -> list[tuple[date, nx.Graph]]:
+    """Snapshots over rolling windows: the network as of each step, events within ``window`` before it.
+
+    Parameters
+    ----------
+    ties : TieSet
+        From :func:`~conflictkg.graph.networks.ties.load_ties`.
+    window : "90d" or timedelta
+        How far back events count in each snapshot.
+    step : "30d" or timedelta, optional
+        Distance between snapshots; by default one snapshot per day on which
+        a tie starts or ends (the network changes on no other day).
+    start, end : date or ISO text, optional
+        The first and last snapshot; by default the span of the data.
+
+    Returns
+    -------
+    list of (date, networkx.Graph)
+    """
+    span = parse_window(window)
+    first, last = ties.span()
+    lo = parse_date(start, parameter="start") or first
+    hi = parse_date(end, parameter="end") or last
+    if lo is None or hi is None:
+        return []
+    if step is None:
+        days = {lo, hi}
+        for t in ties.ties:
+            for d in (t.start, t.end and t.end + timedelta(days=1), t.basis == "event" and t.start and t.start + span):
+                if isinstance(d, date) and lo <= d <= hi:
+                    days.add(d)
+        times = sorted(days)
+    else:
+        inc = parse_window(step, parameter="step")
+        times, t = [], lo
+        while t <= hi:
+            times.append(t)
+            t += inc  # type: ignore[operator]
+    return [(t, signed_network(ties, at=t, window=span)) for t in times]
+
+
+def node_names(G: nx.Graph, nodes: Iterable[Hashable]) -> list[str]:
+    """The labels of ``nodes`` (their ids where they have none)."""
+    return [str(G.nodes[n].get("label", n)) if n in G else str(n) for n in nodes]
+
+
+def network_balance(
+    store: Store | None = None,
+    *,
+    at: str | date | None = None,
+    window: str | timedelta | None = None,
+    edges: str | os.PathLike[str] | None = None,
+    edges_text: str | None = None,
+    include_claims: bool = False,
+    time_limit: float | None = 60.0,
+) -> dict[str, object]:
+    """The balance report of the store's actor network, or of a researcher's signed edge list.
+
+    Parameters
+    ----------
+    store : Store, optional
+        Where the actor network comes from, unless an edge list is given.
+    at, window : optional
+        The snapshot (see :func:`signed_network`); only with the store.
+    edges : path, optional
+        A CSV file ``source,target,sign`` (see :func:`~conflictkg.graph.networks.edgelists.read_signed_edgelist`).
+    edges_text : str, optional
+        The same CSV as text (an HTTP request body).
+    include_claims : bool
+        See :func:`~conflictkg.graph.networks.ties.load_ties`.
+    time_limit : float or None
+        Seconds for the exact frustration solver per component.
+
+    Returns
+    -------
+    dict
+        :func:`~conflictkg.graph.networks.signed.report.balance_report`, plus
+        ``network`` (``"store"`` or ``"edge list"``) and ``at``.
+
+    Raises
+    ------
+    InputError
+        If neither a store nor an edge list is given, or ``at`` comes with an edge list.
+    """
+    from conflictkg.graph.networks.signed.report import balance_report
+
+    G, origin, at_d = _chosen_network(store, at, window, edges, edges_text, include_claims)
+    return {"network": origin, "at": at_d, **balance_report(G, time_limit=time_limit)}
+
+
+def network_centrality(
+    store: Store | None = None,
+    *,
+    at: str | date | None = None,
+    window: str | timedelta | None = None,
+    edges: str | os.PathLike[str] | None = None,
+    edges_text: str | None = None,
+    include_claims: bool = False,
+    time_limit: float | None = 60.0,
+) -> dict[str, object]:
+    """Signed centralities of every actor in the store's network, or in a researcher's signed edge list.
+
+    Per actor: the PN index (Everett & Borgatti), the signed degree, and
+    its brokerage between the two blocs of the frustration index's optimal
+    bipartition (see :func:`~conflictkg.graph.networks.signed.report.centrality_report`
+    for why those blocs).
+
+    Parameters
+    ----------
+    store : Store, optional
+        Where the actor network comes from, unless an edge list is given.
+    at, window : optional
+        The snapshot (see :func:`signed_network`); only with the store.
+    edges : path, optional
+        A CSV file ``source,target,sign`` (see :func:`~conflictkg.graph.networks.edgelists.read_signed_edgelist`).
+    edges_text : str, optional
+        The same CSV as text (an HTTP request body).
+    include_claims : bool
+        See :func:`~conflictkg.graph.networks.ties.load_ties`.
+    time_limit : float or None
+        Seconds for the exact frustration solver per component.
+
+    Returns
+    -------
+    dict
+        ``network`` (``"store"`` or ``"edge list"``), ``at`` (ISO date or
+        ``None``), ``nodes``, ``edges``, ``blocs`` (``method``, ``exact``,
+        ``frustration_index``, ``partition``: two lists of names) and
+        ``actors``, highest PN index first (ties by label), each with
+        ``iri`` (``None`` for an edge list, whose nodes are bare names),
+        ``label``, ``bloc`` (index into ``partition``), ``pn_index``,
+        ``signed_degree`` (``pos``, ``neg``, ``net``, ``ratio``; ``ratio``
+        ``None`` where undefined) and ``brokerage``. An empty snapshot
+        gives no actors; the PN index is ``None`` where it is undefined
+        (a network of two actors and one negative tie).
+
+    Raises
+    ------
+    InputError
+        If neither a store nor an edge list is given, ``at`` or ``window``
+        comes with an edge list, or a date or window does not parse
+        (``parameter`` names it).
+    ParseError
+        If the edge list breaks a rule (the message names the file and row).
+
+    Examples
+    --------
+    >>> r = network_centrality(edges_text="source,target,sign\\nUS,SDF,-1\\nUS,Turkey,1\\nTurkey,SDF,-1\\n")
+    >>> r["blocs"]["partition"]
+    [['Turkey', 'US'], ['SDF']]
+    >>> [(a["label"], a["signed_degree"]["net"], a["brokerage"]) for a in r["actors"]]
+    [('Turkey', 0, 0), ('US', 0, 0), ('SDF', -2, 0)]
+
+    References
+    ----------
+    .. [1] Everett, M. G. and Borgatti, S. P. (2014). Networks containing
+       negative ties. *Social Networks* 38, 111–120.
+    .. [2] Gould, R. V. and Fernandez, R. M. (1989). Structures of mediation:
+       A formal approach to brokerage in transaction networks.
+       *Sociological Methodology* 19, 89–126.
+    """
+    from conflictkg.graph.networks.signed.report import centrality_report
+
+    G, origin, at_d = _chosen_network(store, at, window, edges, edges_text, include_claims)
+    report = centrality_report(G, time_limit=time_limit)
+    iris = origin == "store"
+    report["actors"] = [
+        {"iri": a["id"] if iris else None, **{k: v for k, v in a.items() if k != "id"}}
+        for a in report["actors"]  # type: ignore[attr-defined]
+    ]
+    return {"network": origin, "at": at_d, **report}
+
+
+def _chosen_network(
+    store: Store | None,
+    at: str | date | None,
+    window: str | timedelta | None,
+    edges: str | os.PathLike[str] | None,
+    edges_text: str | None,
+    include_claims: bool,
+) -> tuple[nx.Graph, str, str | None]:
+    """The graph an analysis runs on: an edge list if one is given, else the store's snapshot; its origin and date."""
+    from conflictkg.graph.networks.edgelists import parse_signed_edgelist, read_signed_edgelist
+
+    if edges is not None or edges_text is not None:
+        if at is not None or window is not None:
+            raise InputError("at and window select a snapshot of the store; an edge list has no dates", parameter="at")
+        G = read_signed_edgelist(edges) if edges is not None else parse_signed_edgelist(edges_text or "", file="request body")
+        origin = "edge list"
+    elif store is not None:
+        G = signed_network(load_ties(store, include_claims=include_claims), at=at, window=window)
+        origin = "store"
+    else:
+        raise InputError("give a store or an edge list", parameter="edges")
+    at_d = parse_date(at)
+    return G, origin, at_d.isoformat() if at_d else None

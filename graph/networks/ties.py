@@ -1,0 +1,439 @@
+"""Ties between actors read from the store: relationships and events, with their evidence.
+
+Two kinds of record tie two actors (:class:`Tie`):
+
+- a relationship (``ck:Alliance``, ``ck:Cooperation``, ``ck:Support``,
+  ``ck:Membership`` +; ``ck:Hostility``, ``ck:Strain`` −; ``ck:sign`` when
+  given), active from ``ck:startDate`` to ``ck:endDate``;
+- an event between its ``ck:actor`` and its ``ck:target``, weighted on
+  Goldstein's scale (:mod:`conflictkg.graph.networks.weights`), and between its actor
+  and a ``ck:participant`` when the event is cooperation (fighting alongside,
+  support). An accusation is the accuser's act against the accused: strain.
+
+What a claim graph (``ck:Claim``) holds is what someone alleges, not a fact:
+it makes no tie unless ``include_claims=True``. A weight of 0 is neutral and
+makes no tie; no tie is not a negative tie.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+from datetime import date, timedelta
+
+import pyoxigraph as ox
+
+from conflictkg.graph.errors import InputError
+from conflictkg.graph.store import Store
+from conflictkg.graph.networks.weights import COOPERATION_CLASSES, event_weight
+from conflictkg.ontology.vocab import CK
+
+__all__ = [
+    "RELATIONSHIP_SIGNS",
+    "Tie",
+    "TieSet",
+    "deciding_relationship",
+    "load_ties",
+    "parse_date",
+    "parse_window",
+]
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_CK = str(CK)
+# Term IRIs as plain strings: rdflib Namespace lookups are slow in tight loops.
+_CK_CLAIM = str(CK.Claim)
+_CK_ACTOR = str(CK.actor)
+_CK_ATTRIBUTION = str(CK.attribution)
+_CK_CAMEOCODE = str(CK.cameoCode)
+_CK_CLAIMCONTENT = str(CK.claimContent)
+_CK_CLAIMANT = str(CK.claimant)
+_CK_DATE = str(CK.date)
+_CK_ENDDATE = str(CK.endDate)
+_CK_EVIDENCEDBY = str(CK.evidencedBy)
+_CK_FROMACTOR = str(CK.fromActor)
+_CK_PARTICIPANT = str(CK.participant)
+_CK_PARTY = str(CK.party)
+_CK_SIGN = str(CK.sign)
+_CK_STARTDATE = str(CK.startDate)
+_CK_TARGET = str(CK.target)
+_CK_TOACTOR = str(CK.toActor)
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+
+#: The sign of each relationship kind when the relationship carries no ``ck:sign``.
+RELATIONSHIP_SIGNS = {
+    str(CK.Alliance): 1,
+    str(CK.Cooperation): 1,
+    str(CK.Support): 1,
+    str(CK.Membership): 1,
+    str(CK.Hostility): -1,
+    str(CK.Strain): -1,
+}
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One record tying two actors: a relationship or an event.
+
+    ``a`` acts (``ck:actor``, ``ck:fromActor``, first party), ``b`` is acted
+    on or with. ``score`` is the Goldstein weight of an event, the sign of a
+    relationship. ``start``/``end`` are inclusive; ``None`` is open.
+    """
+
+    a: str
+    b: str
+    sign: int
+    score: float
+    start: date | None
+    end: date | None
+    kind: str
+    iri: str
+    basis: str  # "relationship" or "event"
+    evidence: tuple[str, ...] = ()
+    cameo: str | None = None
+
+    @property
+    def dyad(self) -> tuple[str, str]:
+        return (self.a, self.b) if self.a <= self.b else (self.b, self.a)
+
+    def active(self, lo: date | None, hi: date | None) -> bool:
+        """Whether the tie's span meets ``[lo, hi]`` (``None``: unbounded).
+
+        A relationship without an end is ongoing; an event without one lasted its
+        day; an undated event belongs to no period, only to the whole history.
+        """
+        if self.basis == "event" and self.start is None:
+            return lo is None and hi is None
+        last = self.end if self.basis == "relationship" or self.end else self.start
+        return (hi is None or self.start is None or self.start <= hi) and (lo is None or last is None or last >= lo)
+
+
+@dataclass
+class TieSet:
+    """Everything read from the store: actors, ties, and what evidences them."""
+
+    actors: dict[str, dict[str, object]] = field(default_factory=dict)
+    ties: list[Tie] = field(default_factory=list)
+    #: IRI of an event or claim graph → its label, date, graph, source, claimant …
+    evidence: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def span(self) -> tuple[date | None, date | None]:
+        """The earliest and latest date any tie mentions."""
+        days = [d for t in self.ties for d in (t.start, t.end) if d is not None]
+        return (min(days), max(days)) if days else (None, None)
+
+    def by_dyad(self) -> dict[tuple[str, str], list[Tie]]:
+        out: dict[tuple[str, str], list[Tie]] = defaultdict(list)
+        for t in self.ties:
+            out[t.dyad].append(t)
+        return out
+
+    def label(self, iri: str) -> str:
+        return str(self.actors.get(iri, {}).get("label") or iri.rsplit("/", 1)[-1])
+
+
+#: Dates outside these years are refused as input and ignored in data: with
+#: windows of at most :data:`MAX_WINDOW_DAYS`, date arithmetic then never overflows.
+YEARS = (1000, 9000)
+#: The longest window accepted (100 years).
+MAX_WINDOW_DAYS = 36_500
+
+
+def parse_date(value: str | date | None, *, parameter: str = "at") -> date | None:
+    """An ISO date (``2017``, ``2017-06``, ``2017-06-06``, a dateTime, or a date), or ``None``.
+
+    Raises
+    ------
+    InputError
+        If the text is not such a date, or its year is outside :data:`YEARS`; the parameter is named.
+    """
+    if value is None:
+        return None
+    if isinstance(value, date):
+        day = value
+    else:
+        text = str(value).strip()
+        try:
+            if len(text) == 4 and text.isdigit():
+                day = date(int(text), 1, 1)
+            elif len(text) == 7 and text[4] == "-":
+                day = date(int(text[:4]), int(text[5:7]), 1)
+            elif len(text) == 10 or (len(text) > 10 and text[10] == "T"):
+                day = date.fromisoformat(text[:10])
+            else:
+                raise ValueError(text)
+        except ValueError:
+            raise InputError(f"{parameter}: {value!r} is not a date (use YYYY-MM-DD)", parameter=parameter) from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise InputError(f"{parameter}: {day} is outside the years {YEARS[0]}–{YEARS[1]}", parameter=parameter)
+    return day
+
+
+def parse_window(value: str | int | timedelta | None, *, parameter: str = "window") -> timedelta | None:
+    """A window length: ``"90d"``, ``"12w"``, ``"6m"`` (30-day months), ``"1y"``, days as int.
+
+    Raises
+    ------
+    InputError
+        If the text is not a positive length of at most :data:`MAX_WINDOW_DAYS` days.
+    """
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        days = value.days
+    else:
+        text = str(value).strip().lower()
+        units = {"d": 1, "w": 7, "m": 30, "y": 365}
+        try:
+            days = int(text[:-1]) * units[text[-1]] if text and text[-1] in units else int(text)
+        except ValueError:
+            days = 0
+    if days <= 0:
+        raise InputError(f"{parameter}: {value!r} is not a positive length like 90d, 12w, 6m or 1y", parameter=parameter)
+    if days > MAX_WINDOW_DAYS:
+        raise InputError(f"{parameter}: {value!r} is longer than {MAX_WINDOW_DAYS} days", parameter=parameter)
+    return timedelta(days=days)
+
+
+def _literal_date(term: object) -> date | None:
+    if isinstance(term, ox.Literal):
+        try:
+            return parse_date(term.value)
+        except InputError:
+            return None
+    return None
+
+
+def _rows(store: Store, sparql: str) -> Iterable[tuple[str, str, object, str]]:
+    result = store.query(sparql)
+    for row in result:  # type: ignore[union-attr]
+        s, p, o, g = row["s"], row["p"], row["o"], row["g"]
+        yield s.value, p.value, o, (g.value if g is not None else "")
+
+
+_REL_QUERY = """
+SELECT DISTINCT ?s ?p ?o ?g WHERE {
+  { SELECT DISTINCT ?s WHERE { GRAPH ?g0 { ?s ck:party|ck:fromActor ?x } } }
+  GRAPH ?g { ?s ?p ?o }
+  VALUES ?p { rdf:type ck:party ck:fromActor ck:toActor ck:sign ck:startDate ck:endDate ck:evidencedBy rdfs:label }
+}"""
+
+_EVENT_QUERY = """
+SELECT DISTINCT ?s ?p ?o ?g WHERE {
+  { SELECT DISTINCT ?s WHERE { GRAPH ?g0 { ?s ck:actor ?x } } }
+  GRAPH ?g { ?s ?p ?o }
+  VALUES ?p { rdf:type ck:actor ck:target ck:participant ck:date ck:endDate ck:cameoCode ck:claimContent rdfs:label }
+}"""
+
+_ACTOR_QUERY = """
+SELECT DISTINCT ?s ?p ?o ?g WHERE {
+  { SELECT DISTINCT ?s WHERE { GRAPH ?g0 { ?x ck:party|ck:fromActor|ck:toActor|ck:actor|ck:target|ck:participant ?s } } }
+  GRAPH ?g { ?s ?p ?o }
+  VALUES ?p { rdf:type rdfs:label skos:altLabel }
+}"""
+
+_GRAPH_QUERY = """
+SELECT ?s ?p ?o (?none AS ?g) WHERE {
+  ?s ?p ?o
+  VALUES ?p { rdf:type prov:wasDerivedFrom ck:claimant ck:attribution rdfs:label }
+}"""
+
+_SUBCLASS_QUERY = "SELECT DISTINCT ?sub ?sup WHERE { GRAPH ?g { ?sub rdfs:subClassOf ?sup } }"
+
+
+def _records(store: Store, sparql: str) -> dict[str, list[tuple[str, object, str]]]:
+    out: dict[str, list[tuple[str, object, str]]] = defaultdict(list)
+    for s, p, o, g in _rows(store, sparql):
+        out[s].append((p, o, g))
+    return out
+
+
+def _most_specific(types: set[str], supers: dict[str, set[str]]) -> str | None:
+    ck = [t for t in types if t.startswith(_CK)]
+    if not ck:
+        return None
+    leaves = [t for t in ck if not any(t != o and t in supers.get(o, ()) for o in ck)]
+    return sorted(leaves or ck)[0]
+
+
+def load_ties(store: Store, *, include_claims: bool = False) -> TieSet:
+    """Read every actor tie from the store, with what evidences it.
+
+    Parameters
+    ----------
+    store : Store
+        The fact store.
+    include_claims : bool
+        Also take what claim graphs (``ck:Claim``) hold as ties. By default
+        an allegation is only the claimant's act (its ``ck:Accusation``
+        event), never the fact alleged.
+
+    Returns
+    -------
+    TieSet
+    """
+    meta: dict[str, dict[str, object]] = defaultdict(dict)
+    for s, p, o, _ in _rows(store, _GRAPH_QUERY):
+        m = meta[s]
+        if p == RDF_TYPE and o.value == _CK_CLAIM:  # type: ignore[attr-defined]
+            m["claim"] = True
+        elif p == PROV_DERIVED:
+            m["source"] = o.value  # type: ignore[attr-defined]
+        elif p == _CK_CLAIMANT:
+            m["claimant"] = o.value  # type: ignore[attr-defined]
+        elif p == _CK_ATTRIBUTION:
+            m["attribution"] = o.value  # type: ignore[attr-defined]
+        elif p == RDFS_LABEL:
+            m.setdefault("label", o.value)  # type: ignore[attr-defined]
+    claims = {g for g, m in meta.items() if m.get("claim")}
+
+    def usable(g: str) -> bool:
+        return include_claims or g not in claims
+
+    supers: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(_SUBCLASS_QUERY):  # type: ignore[union-attr]
+        if isinstance(row["sub"], ox.NamedNode) and isinstance(row["sup"], ox.NamedNode):
+            supers[row["sub"].value].add(row["sup"].value)
+
+    def closure(types: set[str]) -> set[str]:
+        seen, todo = set(types), list(types)
+        while todo:
+            for sup in supers.get(todo.pop(), ()):
+                if sup not in seen:
+                    seen.add(sup)
+                    todo.append(sup)
+        return seen
+
+    def source_of(g: str) -> dict[str, object]:
+        m = meta.get(g, {})
+        src = m.get("source")
+        out: dict[str, object] = {"graph": g, "source": src}
+        if src and meta.get(str(src), {}).get("label"):
+            out["source_label"] = meta[str(src)]["label"]
+        return out
+
+    ties = TieSet()
+    for g in claims:
+        m = meta[g]
+        ties.evidence[g] = {
+            "iri": g, "type": "claim", "label": m.get("label"), "claimant": m.get("claimant"),
+            "attribution": m.get("attribution"), **source_of(g),
+        }
+
+    # -- events --------------------------------------------------------------
+    for ev, triples in _records(store, _EVENT_QUERY).items():
+        vals: dict[str, list[object]] = defaultdict(list)
+        graphs = []
+        for p, o, g in triples:
+            if usable(g):
+                vals[p].append(o)
+                graphs.append(g)
+        actors = [o.value for o in vals[_CK_ACTOR] if isinstance(o, ox.NamedNode)]
+        if not actors:
+            continue
+        classes = closure({o.value for o in vals[RDF_TYPE] if isinstance(o, ox.NamedNode)})
+        day = min((d for d in map(_literal_date, vals[_CK_DATE]) if d), default=None)
+        end = max((d for d in map(_literal_date, vals[_CK_ENDDATE]) if d), default=None)
+        code = next((o.value for o in vals[_CK_CAMEOCODE] if isinstance(o, ox.Literal)), None)  # type: ignore[union-attr]
+        home = next((g for p, o, g in triples if p == _CK_ACTOR and usable(g)), graphs[0])
+        kind = _most_specific(classes, supers) or "Event"
+        ties.evidence[ev] = {
+            "iri": ev, "type": "event", "kind": kind.rsplit("#", 1)[-1],
+            "label": next((o.value for o in vals[RDFS_LABEL]), None),  # type: ignore[attr-defined]
+            "date": day.isoformat() if day else None, "cameo": code,
+            "claims": sorted(o.value for o in vals[_CK_CLAIMCONTENT] if isinstance(o, ox.NamedNode)),
+            **source_of(home),
+        }
+        weighed = event_weight(code, classes)
+        targets = [o.value for o in vals[_CK_TARGET] if isinstance(o, ox.NamedNode)]
+        participants = [o.value for o in vals[_CK_PARTICIPANT] if isinstance(o, ox.NamedNode)]
+        name = kind.rsplit("#", 1)[-1]
+        if weighed is not None and weighed[0] != 0:
+            w, used = weighed
+            ties.evidence[ev]["goldstein"] = w
+            for a in actors:
+                for b in targets:
+                    if a != b:
+                        ties.ties.append(Tie(a, b, 1 if w > 0 else -1, w, day, end, name, ev, "event", (ev,), used))
+        cooperative = classes & COOPERATION_CLASSES
+        if cooperative and participants:
+            w, used = event_weight(None, cooperative)  # type: ignore[misc]
+            coop_name = sorted(cooperative)[0].rsplit("#", 1)[-1]
+            for a in actors:
+                for b in participants:
+                    if a != b:
+                        ties.ties.append(Tie(a, b, 1, w, day, end, coop_name, ev, "event", (ev,), used))
+
+    # -- relationships ------------------------------------------------------------
+    for rel, triples in _records(store, _REL_QUERY).items():
+        vals = defaultdict(list)
+        for p, o, g in triples:
+            if usable(g):
+                vals[p].append(o)
+        types = {o.value for o in vals[RDF_TYPE] if isinstance(o, ox.NamedNode)}
+        kind = next((t for t in sorted(types) if t in RELATIONSHIP_SIGNS), None) or _most_specific(types, supers)
+        signs = {int(o.value) for o in vals[_CK_SIGN] if isinstance(o, ox.Literal) and o.value.lstrip("+-").isdigit()}  # type: ignore[union-attr]
+        if len(signs) == 1 and signs <= {1, -1}:
+            sign = signs.pop()
+        elif not signs and kind in RELATIONSHIP_SIGNS:
+            sign = RELATIONSHIP_SIGNS[kind]
+        else:
+            continue  # no sign, or contradictory signs: nothing is guessed
+        parties = sorted({o.value for o in vals[_CK_PARTY] if isinstance(o, ox.NamedNode)})
+        if len(parties) >= 2:
+            # a multilateral alliance ties every pair of its parties
+            pairs = list(combinations(parties, 2))
+        else:
+            froms = [o.value for o in vals[_CK_FROMACTOR] if isinstance(o, ox.NamedNode)]
+            tos = [o.value for o in vals[_CK_TOACTOR] if isinstance(o, ox.NamedNode)]
+            if len(froms) != 1 or len(tos) != 1 or froms == tos:
+                continue
+            pairs = [(froms[0], tos[0])]
+        start = min((d for d in map(_literal_date, vals[_CK_STARTDATE]) if d), default=None)
+        end = max((d for d in map(_literal_date, vals[_CK_ENDDATE]) if d), default=None)
+        evidence = tuple(sorted(o.value for o in vals[_CK_EVIDENCEDBY] if isinstance(o, ox.NamedNode)))
+        name = (kind or "ActorRelationship").rsplit("#", 1)[-1]
+        for a, b in pairs:
+            ties.ties.append(Tie(a, b, sign, float(sign), start, end, name, rel, "relationship", evidence))
+        home = next((g for p, o, g in triples if p in (_CK_PARTY, _CK_FROMACTOR) and usable(g)), "")
+        ties.evidence[rel] = {
+            "iri": rel, "type": "relationship", "kind": name,
+            "label": next((o.value for o in vals[RDFS_LABEL]), None),  # type: ignore[attr-defined]
+            "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
+            **source_of(home),
+        }
+
+    # -- actors -----------------------------------------------------------------------
+    wanted = {x for t in ties.ties for x in (t.a, t.b)}
+    for actor, triples in _records(store, _ACTOR_QUERY).items():
+        if actor not in wanted:
+            continue
+        types = {o.value for p, o, _ in triples if p == RDF_TYPE and isinstance(o, ox.NamedNode)}
+        labels = sorted(o.value for p, o, _ in triples if p == RDFS_LABEL)  # type: ignore[attr-defined]
+        kind = _most_specific(types, supers)
+        ties.actors[actor] = {
+            "label": labels[0] if labels else actor.rsplit("/", 1)[-1],
+            "kind": kind.rsplit("#", 1)[-1] if kind else "",
+            "aliases": sorted({o.value for p, o, _ in triples if p == SKOS_ALT}),  # type: ignore[attr-defined]
+        }
+    for actor in wanted - set(ties.actors):
+        ties.actors[actor] = {"label": actor.rsplit("/", 1)[-1], "kind": "", "aliases": []}
+    return ties
+
+
+def deciding_relationship(rels: list[Tie]) -> Tie | None:
+    """The relationship that speaks for a dyad: the latest to start (then the latest to end).
+
+    Two that start and end together with opposite signs cancel: nothing is guessed.
+    """
+    if not rels:
+        return None
+    key = lambda t: (t.start or date.min, t.end or date.max)  # noqa: E731
+    best = max(key(t) for t in rels)
+    top = [t for t in rels if key(t) == best]
+    if len({t.sign for t in top}) > 1:
+        return None
+    return top[-1]

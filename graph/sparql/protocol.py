@@ -1,0 +1,326 @@
+"""The SPARQL 1.1 Protocol and Graph Store Protocol operations over a store, bounded and guarded.
+
+:class:`SparqlService` is the one core object the HTTP routes (and the CLI)
+call: it negotiates the result format, refuses requests that would reach
+another host (:mod:`conflictkg.graph.sparql.guard`), runs queries in a
+:class:`~conflictkg.graph.sparql.workers.QueryPool` within the time, row and byte
+limits, and is the single writer that tells the pool about committed writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Collection, Mapping, Sequence
+
+import pyoxigraph as ox
+
+from conflictkg.graph.errors import InputError, UnknownEntity, UnsupportedFormat
+from conflictkg.graph.sparql.results import GRAPH, MEDIA_FORMATS, Negotiated, media_format, negotiate
+from conflictkg.graph.sparql.saved import SavedQuery
+from conflictkg.graph.store.snapshots import SnapshotPublisher
+from conflictkg.graph.sparql.guard import check_dataset, check_query, check_update, needs_parse
+from conflictkg.graph.store import Store
+from conflictkg.graph.sparql.workers import Answer, Limits, QueryJob, QueryPool, ox_query, run_job
+
+__all__ = ["SparqlService", "Answer"]
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+class SparqlService:
+    """SPARQL over one store: queries in bounded workers, updates and graph writes in this process.
+
+    Parameters
+    ----------
+    store : Store
+        The store; this object is its only writer while it runs.
+    limits : Limits
+        Time limit, row and byte caps of every query.
+    workers : int
+        Worker processes (queries that run at once).
+    allow : sequence of str
+        IRI prefixes SERVICE and LOAD may reach; empty: none.
+    pool : InProcessPool, optional
+        Run queries there instead (a reader process: ``store`` is then
+        ``None`` and this service only reads).
+    publish_to : path, optional
+        Publish a snapshot there after every committed write, for reader
+        processes (:class:`~conflictkg.graph.store.snapshots.SnapshotPublisher`;
+        on-disk stores only).
+    """
+
+    def __init__(
+        self,
+        store: Store | None,
+        *,
+        limits: Limits = Limits(),
+        workers: int = 2,
+        allow: Sequence[str] = (),
+        pool=None,
+        publish_to: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.store = store
+        self.limits = limits
+        self.allow = tuple(allow)
+        self._write_lock = threading.Lock()
+        self.pool = pool
+        self.publisher: SnapshotPublisher | None = None
+        if publish_to is not None:
+            if store is None or store.kind != "disk":
+                raise ValueError("snapshots for reader processes are published from an on-disk store only")
+            # Readers keep a superseded snapshot open for at most one query.
+            self.publisher = SnapshotPublisher(publish_to, self._write_checkpoint, keep_s=limits.timeout_s + 60)
+        # A reader brings its pool; a remote store bounds its queries itself.
+        if pool is None and store is not None and store.kind == "disk":
+            # Checkpoints hard-link table files, so they live beside the store (same file system).
+            self.pool = QueryPool("checkpoint", self._write_checkpoint, size=workers, limits=limits, workdir=str(store.path.parent))
+        elif pool is None and store is not None and store.kind == "memory":
+            self.pool = QueryPool("nquads", self._write_snapshot, size=workers, limits=limits)
+
+    def close(self) -> None:
+        """Stop the workers (the store stays open: its owner closes it)."""
+        if self.pool is not None:
+            self.pool.close()
+        if self.publisher is not None:
+            self.publisher.close()
+
+    def _write_checkpoint(self, path: str) -> None:
+        # Fast path on purpose: a RocksDB checkpoint has no public Store method
+        # (only the embedded on-disk kind reaches here).
+        self.store.flush()
+        self.store.ox.backup(path)
+
+    def _write_snapshot(self, path: str) -> None:
+        tmp = path + ".tmp"
+        ox.serialize(self.store.quads(), tmp, format=ox.RdfFormat.N_QUADS)
+        os.replace(tmp, path)
+
+    def _graphs(self) -> Collection[str]:
+        if self.store is None:
+            return set(self.pool.named_graphs())
+        return set(self.store.named_graphs())
+
+    # -- queries -----------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        accept: str | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+    ) -> Answer:
+        """Run a SPARQL query and return its serialized result.
+
+        Parameters
+        ----------
+        sparql : str
+            The query.
+        accept : str, optional
+            The client's ``Accept`` header; q-values honoured.
+        default_graph, named_graphs : sequence of IRIs, optional
+            The protocol's ``default-graph-uri`` and ``named-graph-uri``.
+        substitutions : mapping, optional
+            Variable → pyoxigraph term, bound by Oxigraph (projected variables only).
+
+        Raises
+        ------
+        NotAcceptable
+            No accepted format fits.
+        OutboundRequestRefused
+            SERVICE, or FROM / a dataset IRI that is not a graph in the store.
+        QuerySyntaxError, QueryTimeout, ResultTooLarge
+        """
+        negotiated = negotiate(accept)
+        check_query(sparql, graphs=self._graphs, allow=self.allow)
+        check_dataset(default_graph, named_graphs, graphs=self._graphs)
+        return self._run(sparql, negotiated, default_graph, named_graphs, substitutions)
+
+    async def aquery(
+        self,
+        sparql: str,
+        *,
+        accept: str | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> Answer:
+        """:meth:`query` for an event loop: same checks, same limits, no thread for the common case.
+
+        The guard's full parse (only for queries that mention SERVICE, FROM …)
+        and stores without workers run in a thread, never on the loop.
+        """
+        negotiated = negotiate(accept)
+        if self.pool is None or needs_parse(sparql) or default_graph or named_graphs:
+            return await asyncio.to_thread(
+                self.query, sparql, accept=accept, default_graph=default_graph, named_graphs=named_graphs
+            )
+        return await self.pool.arun(self._job(sparql, negotiated))
+
+    def _job(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None) -> QueryJob:
+        return QueryJob(
+            sparql,
+            None if negotiated.solutions is None else negotiated.solutions.media_type,
+            None if negotiated.graph is None else negotiated.graph.media_type,
+            tuple(default_graph) if default_graph else None,
+            tuple(named_graphs) if named_graphs else None,
+            tuple((substitutions or {}).items()),
+        )
+
+    def _run(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None) -> Answer:
+        job = self._job(sparql, negotiated, default_graph, named_graphs, substitutions)
+        if self.pool is not None:
+            return self.pool.run(job)
+        # A store workers cannot open (a remote SPARQL server): its own server bounds the work.
+        kind, media_type, body = run_job(self._evaluate_here, job, self.limits)
+        return Answer(media_type, iter([body]), kind, body)
+
+    def _evaluate_here(self, job: QueryJob) -> object:
+        from conflictkg.graph.store import from_ox
+
+        return self.store.query(
+            job.sparql,
+            default_graph=job.default_graph,
+            named_graphs=job.named_graphs,
+            substitutions={k: from_ox(v) for k, v in job.substitutions} or None,
+        )
+
+    def run_saved(self, saved: SavedQuery, values: Mapping[str, str], *, accept: str | None = None) -> Answer:
+        """Run a saved query with its parameters bound as RDF terms (see :meth:`SavedQuery.bind`)."""
+        return self.query(saved.bind(values), accept=accept)
+
+    # -- writes ------------------------------------------------------------
+
+    def _committed(self) -> None:
+        self.store.flush()
+        if self.pool is not None:
+            self.pool.committed()
+        if self.publisher is not None:
+            self.publisher.publish()
+
+    def update(self, sparql_update: str) -> None:
+        """Run a SPARQL Update (the caller has checked the token).
+
+        Raises
+        ------
+        OutboundRequestRefused
+            LOAD or SERVICE outside the allow-list (``file:`` always), USING an unknown graph.
+        QuerySyntaxError
+            If it does not parse; nothing changes.
+        """
+        check_update(sparql_update, graphs=self._graphs, allow=self.allow)
+        with self._write_lock:
+            try:
+                self.store.update(sparql_update)
+            finally:
+                self._committed()
+
+    def read_graph(self, graph: str | None, *, accept: str | None = None) -> Answer:
+        """Graph Store Protocol GET: one graph (``None``: the default graph) in a negotiated RDF format.
+
+        Raises
+        ------
+        UnknownEntity
+            If the named graph is not in the store.
+        """
+        negotiated = negotiate(accept, kinds=(GRAPH,))
+        if graph is not None:
+            check_dataset([graph], None, graphs=self._graphs)  # also validates the IRI
+        return self._run("CONSTRUCT WHERE { ?s ?p ?o }", Negotiated(None, negotiated.graph), [graph] if graph else None)
+
+    def _parse_body(self, body: bytes, content_type: str | None, graph: str | None) -> list[ox.Quad]:
+        fmt = media_format(content_type or "")
+        if fmt is None or fmt.kind != GRAPH:
+            offered = ", ".join(dict.fromkeys(f.media_type for f in MEDIA_FORMATS if f.kind == GRAPH))
+            raise UnsupportedFormat(f"cannot read a graph sent as {content_type!r}; send one of {offered}", parameter="Content-Type")
+        target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        base = graph or "urn:conflictkg:default-graph"
+        try:
+            return [ox.Quad(q.subject, q.predicate, q.object, target) for q in ox.parse(body, format=fmt.ox_format, base_iri=base)]
+        except SyntaxError as err:
+            from conflictkg.graph.errors import ParseError
+
+            raise ParseError(str(err.args[0] if err.args else err), file="request body", line=err.lineno, column=err.offset) from None
+
+    def _check_graph_iri(self, graph: str | None) -> None:
+        if graph is not None:
+            try:
+                ox.NamedNode(graph)
+            except ValueError:
+                raise InputError(f"graph={graph!r} is not a valid IRI", parameter="graph") from None
+
+    def replace_graph(self, graph: str | None, body: bytes, content_type: str | None) -> bool:
+        """Graph Store Protocol PUT: replace a graph's content. Returns whether the graph is new.
+
+        The body is parsed completely before anything changes.
+        """
+        self._check_graph_iri(graph)
+        quads = self._parse_body(body, content_type, graph)
+        with self._write_lock:
+            created = graph is not None and graph not in self._graphs()
+            try:
+                if graph is None:
+                    self.store.update("CLEAR SILENT DEFAULT", prefixes=False)
+                else:
+                    self.store.clear_graph(graph)
+                self.store.extend(quads)
+            finally:
+                self._committed()
+        return created
+
+    def add_to_graph(self, graph: str | None, body: bytes, content_type: str | None) -> None:
+        """Graph Store Protocol POST: add triples to a graph."""
+        self._check_graph_iri(graph)
+        quads = self._parse_body(body, content_type, graph)
+        with self._write_lock:
+            try:
+                self.store.extend(quads)
+            finally:
+                self._committed()
+
+    def delete_graph(self, graph: str | None) -> None:
+        """Graph Store Protocol DELETE.
+
+        Raises
+        ------
+        UnknownEntity
+            If the named graph is not in the store.
+        """
+        self._check_graph_iri(graph)
+        with self._write_lock:
+            if graph is None:
+                self.store.update("CLEAR SILENT DEFAULT", prefixes=False)
+            else:
+                if graph not in self._graphs():
+                    raise UnknownEntity(f"no graph <{graph}> in the store", parameter="graph")
+                self.store.clear_graph(graph)
+            self._committed()
+
+    # -- the service description -------------------------------------------
+
+    def description(self, endpoint: str, *, accept: str | None = None, update: bool = False) -> Answer:
+        """The SPARQL 1.1 Service Description of the endpoint, in a negotiated RDF format.
+
+        It names the result formats of :data:`MEDIA_FORMATS` and, on purpose,
+        no federation feature (``sd:BasicFederatedQuery``): SERVICE is refused.
+        """
+        fmt = negotiate(accept, kinds=(GRAPH,)).for_kind(GRAPH)
+        service = ox.BlankNode("service")
+        sd = lambda local: ox.NamedNode(SD + local)  # noqa: E731
+        triples = [
+            ox.Triple(service, ox.NamedNode(RDF_TYPE), sd("Service")),
+            ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
+            ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+            ox.Triple(service, sd("feature"), sd("EmptyGraphs")),
+        ]
+        if update:
+            triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
+        for f in MEDIA_FORMATS:
+            if f.w3c:
+                triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(f.w3c)))
+        body = ox.serialize(triples, format=fmt.ox_format, prefixes={"sd": SD}) if fmt.ox_format == ox.RdfFormat.TURTLE else ox.serialize(triples, format=fmt.ox_format)
+        return Answer(fmt.content_type, iter([body]), GRAPH, body)
+

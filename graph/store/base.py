@@ -1,0 +1,350 @@
+"""What every kind of fact store is: the :class:`FactStore` interface, RDF formats, quads and terms.
+
+Queries go to Oxigraph as *strings* so Oxigraph's engine runs them (a prepared rdflib ``Query``
+would make rdflib fall back to its own, much slower evaluator). Results come back as pyoxigraph
+objects, which the HTTP layer serializes natively.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Union
+
+import pyoxigraph as ox
+from rdflib import Dataset
+from rdflib.term import Identifier, Node
+
+from conflictkg.graph.errors import (
+    InputError,
+    ParseError,
+    StoreError,
+    UnsupportedFormat,
+)
+
+__all__ = [
+    "MEMORY",
+    "REMOTE_SCHEMES",
+    "FactStore",
+    "QueryResult",
+    "insert_data",
+    "read_quads",
+    "format_for_path",
+    "to_ox",
+    "from_ox",
+]
+
+#: The store spec that means "in memory, gone when closed".
+MEMORY = ":memory:"
+
+#: Store specs starting with one of these name a SPARQL 1.1 server (Oxigraph's layout).
+REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
+
+QueryResult = Union[ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples]
+
+# File endings Oxigraph parses, beyond RdfFormat.from_extension's own list.
+_EXTRA_EXTENSIONS = {
+    "json": ox.RdfFormat.JSON_LD,
+    "owl": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+_FORMAT_NAMES = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "n-triples": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "n-quads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "rdf/xml": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+    "n3": ox.RdfFormat.N3,
+}
+
+
+def format_for_path(path: str | os.PathLike[str], fmt: str | None = None) -> ox.RdfFormat:
+    """The Oxigraph RDF format of a file, from ``fmt`` if given, else from its ending.
+
+    Raises
+    ------
+    UnsupportedFormat
+        If ``fmt`` is not a format name Oxigraph parses, or the ending is unknown.
+    """
+    if fmt is not None:
+        try:
+            return _FORMAT_NAMES[fmt.lower()]
+        except KeyError:
+            raise UnsupportedFormat(
+                f"unknown RDF format {fmt!r}; use one of {', '.join(sorted(_FORMAT_NAMES))}", parameter="format"
+            ) from None
+    ext = Path(path).suffix.lstrip(".").lower()
+    found = ox.RdfFormat.from_extension(ext) if ext else None
+    found = found or _EXTRA_EXTENSIONS.get(ext)
+    if found is None:
+        raise UnsupportedFormat(
+            f"{path}: cannot tell the RDF format from the ending {('.' + ext) if ext else '(none)'}; "
+            "use .ttl, .trig, .nt, .nq, .jsonld, .rdf or .owl, or name the format",
+            file=str(path),
+        )
+    return found
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term."""
+    from oxrdflib._converter import to_ox as _to_ox
+
+    return _to_ox(term)
+
+
+def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Identifier | None:
+    """A pyoxigraph term as an rdflib term (``None`` stays ``None``)."""
+    from oxrdflib._converter import from_ox as _from_ox
+
+    return None if term is None else _from_ox(term)
+
+
+def _as_graph_list(graphs: Sequence[str | Node] | None) -> list[ox.NamedNode] | None:
+    if graphs is None:
+        return None
+    return [ox.NamedNode(str(g)) for g in graphs]
+
+
+def _parse_error(err: SyntaxError, file: str | None) -> ParseError:
+    # pyoxigraph puts (file, line, column, …, end line, end column) in args[1].
+    msg = err.args[0] if err.args else str(err)
+    line, column = err.lineno, err.offset
+    return ParseError(str(msg), file=file, line=line, column=column)
+
+
+def read_quads(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    fmt: str | None = None,
+    graph: str | None = None,
+    base_iri: str | None = None,
+) -> list[ox.Quad]:
+    """Parse RDF files completely with Oxigraph's parsers, before anything is written.
+
+    Every kind of store stages a load through this function, so a bad file
+    is refused with the same message whatever the store is.
+
+    Parameters
+    ----------
+    paths, fmt, graph, base_iri
+        As in :meth:`FactStore.load`.
+
+    Returns
+    -------
+    list of pyoxigraph.Quad
+        The quads of all files, in file order.
+
+    Raises
+    ------
+    InputError, UnsupportedFormat, ParseError
+        As in :meth:`FactStore.load`.
+    """
+    target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+    staged: list[ox.Quad] = []
+    for raw in paths:
+        path = Path(raw)
+        rdf_format = format_for_path(path, fmt)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file", file=str(path))
+        try:
+            for quad in ox.parse(
+                path=str(path),
+                format=rdf_format,
+                base_iri=base_iri or path.resolve().as_uri(),
+            ):
+                if isinstance(quad.graph_name, ox.DefaultGraph) and graph:
+                    quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+                staged.append(quad)
+        except SyntaxError as err:
+            raise _parse_error(err, str(path)) from err
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(f"{path}: cannot read: {err}", file=str(path)) from err
+    return staged
+
+
+def insert_data(quads: Iterable[ox.Quad]) -> str:
+    """A SPARQL update adding these quads, grouped by graph, as one operation.
+
+    Terms are written in their N-Triples form by pyoxigraph, so every value is
+    escaped as an RDF term; nothing is spliced as text. Quads with blank nodes
+    become ``INSERT { … } WHERE {}`` (one solution: each blank node is one new
+    node), since some servers (Virtuoso) refuse blank nodes in ``INSERT DATA``.
+    """
+    by_graph: dict[str, list[str]] = {}
+    blank = False
+    for q in quads:
+        blank = blank or isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+        key = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
+        by_graph.setdefault(key, []).append(f"{q.subject} {q.predicate} {q.object} .")
+    parts = []
+    for g, triples in by_graph.items():
+        body = "\n".join(triples)
+        parts.append(f"GRAPH {g} {{\n{body}\n}}" if g else body)
+    body = "{\n" + "\n".join(parts) + "\n}"
+    return f"INSERT {body} WHERE {{}}" if blank else f"INSERT DATA {body}"
+
+
+class FactStore(ABC):
+    """What a conflictkg store is, whatever holds the data.
+
+    Implemented by :class:`Store` (embedded Oxigraph, on disk or in memory)
+    and :class:`~conflictkg.graph.store.remote.RemoteStore` (any SPARQL 1.1 server).
+    Results are pyoxigraph objects for every kind, so callers never ask which
+    kind they hold. Every write is all or nothing.
+    """
+
+    #: The folder of an on-disk store; ``None`` for the other kinds.
+    path: Path | None = None
+
+    @property
+    @abstractmethod
+    def kind(self) -> str:
+        """``"memory"``, ``"disk"`` or ``"remote"``."""
+
+    @property
+    @abstractmethod
+    def dataset(self) -> Dataset:
+        """An rdflib ``Dataset`` view of the same data (no copy)."""
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Node] | None = None,
+        default_graph: Sequence[str | Node] | None = None,
+        named_graphs: Sequence[str | Node] | None = None,
+        union_default_graph: bool = False,
+        prefixes: bool = True,
+    ) -> QueryResult:
+        """Run a SPARQL query and return its pyoxigraph result."""
+
+    def select(self, sparql: str, **kwargs: object) -> list[dict[str, Identifier | None]]:
+        """Run a SELECT query and return its rows as dicts of rdflib terms.
+
+        For analysis code and tests; the HTTP layer serializes :meth:`query`
+        results natively instead.
+        """
+        result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
+        if not isinstance(result, ox.QuerySolutions):
+            raise InputError("select() needs a SELECT query", parameter="query")
+        names = [v.value for v in result.variables]
+        return [{n: from_ox(row[n]) for n in names} for row in result]
+
+    def ask(self, sparql: str, **kwargs: object) -> bool:
+        """Run an ASK query and return its boolean."""
+        result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
+        if not isinstance(result, ox.QueryBoolean):
+            raise InputError("ask() needs an ASK query", parameter="query")
+        return bool(result)
+
+    @abstractmethod
+    def count(self, graph: str | Node | None = None) -> int:
+        """The number of quads in the store, or of triples in one named graph."""
+
+    @abstractmethod
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the named graphs in the store, sorted."""
+
+    @abstractmethod
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad in the store, streamed."""
+
+    @abstractmethod
+    def update(self, sparql_update: str, *, prefixes: bool = True) -> None:
+        """Run a SPARQL 1.1 Update atomically."""
+
+    @abstractmethod
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one transaction: all of them or, on error, none."""
+
+    def load(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        fmt: str | None = None,
+        graph: str | None = None,
+        base_iri: str | None = None,
+    ) -> int:
+        """Load RDF files, all or nothing, with Oxigraph's parsers.
+
+        Every file is parsed completely before anything is written, and the
+        quads of all files are added in one transaction, so a syntax error in
+        the last file leaves the store exactly as it was.
+
+        Parameters
+        ----------
+        paths : sequence of paths
+            Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML files.
+        fmt : str, optional
+            The format of every file; by default each file's ending decides.
+        graph : str, optional
+            The named graph that receives the triples of triple-only formats
+            (and the default-graph triples of quad formats). By default they
+            go to the default graph.
+        base_iri : str, optional
+            Base IRI for relative IRIs; by default the file's own ``file:`` IRI.
+
+        Returns
+        -------
+        int
+            The number of quads read (duplicates of stored quads included).
+
+        Raises
+        ------
+        InputError
+            A file is missing or unreadable.
+        UnsupportedFormat
+            A file's format cannot be told or is not RDF.
+        ParseError
+            A file has a syntax error; the message names file, line and column.
+        StoreError
+            The store refused the write; nothing was written.
+        """
+        staged = read_quads(paths, fmt=fmt, graph=graph, base_iri=base_iri)
+        self.extend(staged)
+        return len(staged)
+
+    @abstractmethod
+    def replace_all(self, quads: Iterable[ox.Quad]) -> None:
+        """Replace everything in the store by these quads, in one transaction."""
+
+    @abstractmethod
+    def clear_graph(self, graph: str | Node) -> None:
+        """Remove one named graph and its triples."""
+
+    @abstractmethod
+    def flush(self) -> None:
+        """Make sure everything written is durable."""
+
+    def optimize(self) -> None:
+        """Compact the store's indexes, so queries read fewer files.
+
+        Raises
+        ------
+        StoreError
+            The store is not embedded: a server compacts its own storage.
+        """
+        raise StoreError(f"{self!r} is not an embedded store: compacting it is the server's business")
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store."""
+
+    def __enter__(self) -> FactStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,62 @@
+"""Opening a store from a spec: the one module that knows every kind of store."""
+
+from __future__ import annotations
+
+import os
+
+from conflictkg.graph.errors import InputError
+from conflictkg.graph.store.base import MEMORY, REMOTE_SCHEMES, FactStore
+from conflictkg.graph.store.embedded import Store
+from conflictkg.graph.store.remote import RemoteStore
+
+__all__ = ["open_store"]
+
+
+def open_store(
+    spec: str | os.PathLike[str] | None,
+    *,
+    query_url: str | None = None,
+    update_url: str | None = None,
+    store_url: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    token: str | None = None,
+    timeout_s: float | None = None,
+) -> FactStore:
+    """Open the store a spec names: a folder path, ``":memory:"``, or a SPARQL server.
+
+    Parameters
+    ----------
+    spec : str or path-like or None
+        A folder (the embedded on-disk store), ``":memory:"`` (or ``None``),
+        ``sparql+http://HOST:PORT`` for a SPARQL 1.1 server laid out like
+        Oxigraph's (``/query``, ``/update``, ``/store``), or ``"sparql"`` with
+        ``query_url`` (and ``update_url``, ``store_url``) naming each endpoint.
+    query_url, update_url, store_url : str, optional
+        The Query, Update and Graph Store Protocol endpoints of a server laid
+        out otherwise; each overrides the one derived from a ``sparql+http`` spec.
+    user, password, token : str, optional
+        HTTP basic credentials or a bearer token for the server.
+    timeout_s : float, optional
+        Time limit of one request to the server.
+
+    Raises
+    ------
+    InputError
+        If the spec names a kind of store this build does not know.
+    StoreError
+        If the folder cannot be opened (another process holds it, say).
+    """
+    text = str(spec) if spec is not None else MEMORY
+    remote = {"query_url": query_url, "update_url": update_url, "store_url": store_url}
+    if text.startswith(REMOTE_SCHEMES) or (text == "sparql" and query_url):
+        return RemoteStore.from_spec(
+            text, **remote, user=user, password=password, token=token, timeout_s=timeout_s
+        )
+    if "://" in text or text == "sparql":
+        raise InputError(
+            f"store {text!r}: not a store this build knows; give a folder path, {MEMORY!r}, "
+            "sparql+http://HOST:PORT, or 'sparql' with the query URL set",
+            parameter="store",
+        )
+    return Store(None if text == MEMORY else text)
