@@ -11,6 +11,8 @@ __all__ = [
     "ID",
     "ONTOLOGY_GRAPH",
     "INFERRED_GRAPH",
+    "META_GRAPH",
+    "PENDING_GRAPHS",
     "PREFIXES",
     "graph_iri",
     "id_iri",
@@ -30,6 +32,10 @@ GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 #: Everything materialized by reasoning; never mixed with asserted facts.
 INFERRED_GRAPH = GRAPH["inferred"]
+#: The metadata of every named graph (kind, source, claimant, reporting date).
+META_GRAPH = GRAPH["meta"]
+#: Unreviewed extractions from reports, one ``ck:PendingGraph`` per report: ``PENDING_GRAPHS + slug``.
+PENDING_GRAPHS = str(GRAPH) + "pending/"
 
 PREFIXES = {
     "ck": str(CK),
