@@ -52,7 +52,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from conflictkg.graph.loaders.acled import _Places, _class_iris, _ck
+from conflictkg.graph.loaders.acled import _ck, _class_iris, _Places
 from conflictkg.graph.loaders.aliases import AliasTable, slugify
 from conflictkg.graph.loaders.imports import ImportReport, Progress, RejectWriter, RowError, import_file, nt_literal
 from conflictkg.graph.store import FactStore

@@ -11,9 +11,9 @@ import pytest
 from rdflib import Literal, URIRef
 
 from conflictkg.graph.errors import ParseError, UnknownEntity
+from conflictkg.graph.knowledge.seed import build_seed
 from conflictkg.graph.loaders.acled import ACLED_COLUMNS, apply_deletions, import_acled, load_mapping
 from conflictkg.graph.loaders.imports import BadRow, RejectWriter, drop_import, list_imports
-from conflictkg.graph.knowledge.seed import build_seed
 from conflictkg.graph.store import Store, to_ox
 from conflictkg.ontology.vocab import CK, ID
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conflictkg.graph.loaders import imports
 from conflictkg.graph.loaders.acled import ACLED_COLUMNS, import_acled
 from conflictkg.graph.loaders.imports import BadRow, list_imports, nt_literal, recover_imports
+from conflictkg.graph.loaders.imports import load as imports
 from conflictkg.graph.store import Store
 
 VALID = Path(__file__).parents[2] / "fixtures" / "acled" / "valid.csv"
