@@ -28,8 +28,8 @@ serve: seed $(YASGUI)
 
 # The store suite once more on Debian's Virtuoso (`virtuoso-t`, apt package virtuoso-opensource) where it is
 # installed; in CI (CI=true) a missing virtuoso-t fails instead of skipping. README: "What differs on Virtuoso".
-VIRTUOSO_SUITE := tests/graph/test_store.py tests/graph/test_remote.py tests/graph/test_dump.py \
-	tests/graph/test_load_properties.py tests/graph/test_readers.py
+VIRTUOSO_SUITE := tests/graph/store/test_store.py tests/graph/store/test_remote.py tests/graph/store/test_dump.py \
+	tests/graph/store/test_load_properties.py tests/graph/store/test_readers.py
 
 test: $(STAMP) $(YASGUI)
 	$(BIN)/python -m pytest

@@ -198,7 +198,7 @@ class Store(FactStore):
 
         The quads of all files go in with one pyoxigraph ``extend``: one
         RocksDB transaction, so a crash (even SIGKILL) mid-load leaves either
-        all of them or none (``tests/graph/test_crash.py`` checks it).
+        all of them or none (``tests/graph/store/test_crash.py`` checks it).
         """
         staged = read_quads(paths, fmt=fmt, graph=graph, base_iri=base_iri)
         try:

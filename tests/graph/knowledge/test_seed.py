@@ -13,7 +13,7 @@ from conflictkg.graph.knowledge.seed import build_seed, has_seed
 from conflictkg.graph.store import Store
 
 ID = "https://w3id.org/conflictkg/id/"
-ROOT = Path(__file__).parent.parent.parent
+ROOT = Path(__file__).parents[3]
 CLI = Path(sys.executable).parent / "conflictkg"
 
 

@@ -10,8 +10,8 @@ from conflictkg.graph.networks.ties import load_ties
 from conflictkg.graph.store import Store
 from conflictkg.ontology.vocab import ID
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "alliances.trig"
-SEED = Path(__file__).parent.parent.parent / "data" / "al-aqtaan.trig"
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "alliances.trig"
+SEED = Path(__file__).parents[3] / "data" / "al-aqtaan.trig"
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from conflictkg.graph.networks.ties import load_ties
 from conflictkg.graph.store import Store
 from conflictkg.ontology.vocab import ID
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "alliances.trig"
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "alliances.trig"
 US, SDF = str(ID["actor/us"]), str(ID["actor/sdf"])
 
 

@@ -11,7 +11,7 @@ from conflictkg.graph.networks.signed import is_balanced, unbalanced_triads
 from conflictkg.graph.store import Store
 from conflictkg.ontology.vocab import ID
 
-FIXTURE = __import__("pathlib").Path(__file__).parent.parent / "fixtures" / "alliances.trig"
+FIXTURE = __import__("pathlib").Path(__file__).parents[2] / "fixtures" / "alliances.trig"
 US, SDF, TURKEY = (str(ID[f"actor/{x}"]) for x in ("us", "sdf", "turkey"))
 A, B = str(ID["actor/group-a"]), str(ID["actor/group-b"])
 

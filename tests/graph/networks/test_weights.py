@@ -9,7 +9,7 @@ from rdflib.namespace import SKOS
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.networks.weights import CLASS_CAMEO, cameo_table, event_weight, goldstein
 
-ONTOLOGY = Path(__file__).parent.parent.parent / "ontology"
+ONTOLOGY = Path(__file__).parents[3] / "ontology"
 CAMEO = "https://w3id.org/conflictkg/id/cameo/"
 
 

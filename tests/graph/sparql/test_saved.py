@@ -11,7 +11,7 @@ from conflictkg.graph.errors import InputError, ParseError, UnknownEntity
 from conflictkg.graph.sparql.saved import QUERIES_DIR, find_saved, load_folder, load_saved, where_group_start
 from conflictkg.graph.store import Store
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 

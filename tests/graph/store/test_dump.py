@@ -13,7 +13,7 @@ from conflictkg.graph.store.dump import dump, restore
 from conflictkg.graph.errors import InputError, ParseError, UnsupportedFormat
 from conflictkg.graph.store import FactStore, Store
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 CONFLICTKG = str(Path(sys.executable).parent / "conflictkg")
 
 # Every kind of term a dump must carry: language tags, datatypes, escapes,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from conflictkg.graph.errors import ParseError
 from conflictkg.graph.store import FactStore, Store
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 iri = st.sampled_from(["<http://e/a>", "<http://e/b>", "ex:c", "<urn:x>", "<rel>", "ex:", "a"])
 literal = st.one_of(

@@ -114,7 +114,7 @@ def test_a_reader_sees_the_old_or_the_new_content_of_a_replace(any_store: FactSt
 
 # -- imports -------------------------------------------------------------------
 
-BENCH_IMPORTS = Path(__file__).resolve().parents[2] / "bench" / "imports.py"
+BENCH_IMPORTS = Path(__file__).resolve().parents[3] / "bench" / "imports.py"
 EVENTS_AND_QUADS = (
     # What any client of the server sees, staging graphs included: one query, one snapshot.
     "SELECT ?quads ?events WHERE { "

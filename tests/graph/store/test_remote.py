@@ -22,7 +22,7 @@ from conflictkg.graph.errors import ForbiddenOperation, QuerySyntaxError, QueryT
 from conflictkg.graph.store.remote import STAGING_PREFIX, RemoteStore
 from conflictkg.graph.store import FactStore, Store, open_store
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 pytestmark = pytest.mark.server
 
 CONFLICTKG = str(Path(sys.executable).parent / "conflictkg")

@@ -11,7 +11,7 @@ import rdflib.plugins.sparql.processor as rdflib_processor
 from conflictkg.graph.errors import InputError, ParseError, QuerySyntaxError, StoreError, UnsupportedFormat
 from conflictkg.graph.store import FactStore, Store, open_store
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 @pytest.fixture

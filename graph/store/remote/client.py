@@ -1,13 +1,10 @@
-"""A fact store on any SPARQL 1.1 server, over the Query, Update and Graph Store protocols."""
+"""The fact store on a SPARQL 1.1 server: :class:`RemoteStore`."""
 
 from __future__ import annotations
 
-import io
-import re
 import sys
-import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 import pyoxigraph as ox
@@ -28,168 +25,26 @@ from conflictkg.graph.store.base import (
     REMOTE_SCHEMES,
     FactStore,
     QueryResult,
-    insert_data,
-    to_ox,
+)
+from conflictkg.graph.store.remote.dialects import ServerDialect
+from conflictkg.graph.store.remote.uploads import Uploads
+from conflictkg.graph.store.remote.wire import (
+    _GRAPH_TYPES,
+    _RESULT_TYPES,
+    _VIRTUOSO_NO_DEFAULT_GRAPH,
+    _accept_for,
+    _iri,
+    _prologue,
+    _ResponseStream,
+    _values_clause,
+    safe_url,
 )
 from conflictkg.ontology.vocab import PREFIXES
 
-__all__ = ["DEFAULT_GRAPH_STAND_IN", "RemoteStore", "STAGING_PREFIX", "VIRTUOSO_OWN_GRAPHS", "safe_url"]
-
-#: Graphs Virtuoso keeps for itself in the same store; a replace leaves them alone.
-VIRTUOSO_OWN_GRAPHS = (
-    "http://www.openlinksw.com/schemas/virtrdf#",
-    "http://www.w3.org/2002/07/owl#",
-    "http://www.w3.org/ns/ldp#",
-    "http://localhost:8890/",
-)
-
-#: Graphs under this prefix hold a load being uploaded in chunks; never user data.
-STAGING_PREFIX = "urn:conflictkg:staging:"
-
-#: The named graph that holds the store's default graph on a server without a
-#: writable one (Virtuoso's default graph is the union of all graphs).
-DEFAULT_GRAPH_STAND_IN = "urn:conflictkg:default-graph"
-
-_ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
-_ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-#: When the query's form cannot be told from its text: results first.
-_ACCEPT = f"{_ACCEPT_RESULTS}, application/n-triples;q=0.8, text/turtle;q=0.7, application/rdf+xml;q=0.5"
-#: The query form after the prologue (comments, BASE and PREFIX declarations).
-_QUERY_FORM = re.compile(
-    r"(?:\s|#[^\n]*+|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
-    re.IGNORECASE,
-)
-_RESULT_TYPES = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_TYPES = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_OXIGRAPH_CANCELLED = b"The SPARQL operation has been cancelled"
-_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
-_VIRTUOSO_NO_DEFAULT_GRAPH = "No plain default graph specified"
-_NOT_STAGING = f'FILTER(!STRSTARTS(STR(?g), "{STAGING_PREFIX}"))'
+__all__ = ["RemoteStore"]
 
 
-def safe_url(url: str) -> str:
-    """The URL without any ``user:password@`` part, fit for messages and logs."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-def _prologue() -> str:
-    # One line, so a server's line numbers in syntax errors are off by one only.
-    return " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
-
-
-def _accept_for(sparql: str) -> str:
-    # Virtuoso answers a CONSTRUCT as SPARQL results (rows of ?s ?p ?o) when the
-    # Accept header ranks those first: ask for what the query's form gives.
-    form = _QUERY_FORM.match(sparql)
-    if form is None:
-        return _ACCEPT
-    return _ACCEPT_GRAPH if form.group(1).upper() in ("CONSTRUCT", "DESCRIBE") else _ACCEPT_RESULTS
-
-
-def _values_clause(substitutions: Mapping[str, Node]) -> str:
-    # A trailing VALUES block binds each variable to one RDF term written in its
-    # N-Triples form by pyoxigraph: a value, never spliced query text.
-    names = []
-    for name in substitutions:
-        if not _VARIABLE.match(name):
-            raise InputError(f"{name!r} is not a SPARQL variable name", parameter="substitutions")
-        names.append(f"?{name}")
-    terms = " ".join(
-        str(term if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) else to_ox(term))
-        for term in substitutions.values()
-    )
-    return f"\nVALUES ({' '.join(names)}) {{ ({terms}) }}"
-
-
-class _ResponseStream(io.RawIOBase):
-    """A streamed HTTP response body as a binary file, closed when read to the end.
-
-    Errors while streaming surface as conflictkg errors from the iteration
-    that reads them (pyoxigraph passes them through unchanged).
-    """
-
-    def __init__(self, response: httpx.Response, where: str, limit: float) -> None:
-        self._response = response
-        self._chunks = response.iter_bytes()
-        self._pending = b""
-        self._where, self._limit = where, limit
-        server = response.headers.get("server", "")
-        self._oxigraph = server.startswith("Oxigraph")
-        self._virtuoso = server.startswith("Virtuoso")
-        self._tail = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def _next_chunk(self) -> bytes | None:
-        try:
-            chunk = next(self._chunks)
-        except StopIteration:
-            return None
-        except httpx.TimeoutException as err:
-            self.close()
-            raise QueryTimeout(
-                f"the SPARQL server at {self._where} sent no more results within {self._limit:g} s", url=self._where
-            ) from err
-        except httpx.HTTPError as err:
-            self.close()
-            raise StoreError(f"the SPARQL server at {self._where} broke off its answer: {err}", url=self._where) from err
-        if self._oxigraph and chunk.rstrip().endswith(_OXIGRAPH_CANCELLED):
-            # Oxigraph has already answered 200 when its --timeout-s strikes, so it
-            # ends the body with this sentence instead of the rest of the results.
-            self.close()
-            raise QueryTimeout(f"the SPARQL server at {self._where} stopped the query at its time limit", url=self._where)
-        if self._virtuoso:
-            chunk = self._unvirtuoso(chunk)
-        return chunk
-
-    def _unvirtuoso(self, chunk: bytes) -> bytes:
-        # Virtuoso names blank nodes "nodeID://b123" in results, which is not a
-        # blank node label; keep the label. A short tail is held back so a
-        # pattern split across two chunks is still seen whole.
-        data = _VIRTUOSO_BNODE.sub(rb"\1", self._tail + chunk)
-        cut = max(0, len(data) - 48)
-        self._tail = data[cut:]
-        return data[:cut]
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._pending:
-            chunk = self._next_chunk()
-            if chunk is None:
-                chunk, self._tail = self._tail, b""
-                if not chunk:
-                    self.close()
-                    return 0
-            self._pending = chunk
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
-
-    def close(self) -> None:
-        self._response.close()
-        super().close()
-
-
-class RemoteStore(FactStore):
+class RemoteStore(ServerDialect, Uploads, FactStore):
     """The conflictkg fact store on a SPARQL 1.1 server reached over HTTP.
 
     Same public methods and result types as the embedded
@@ -604,194 +459,6 @@ class RemoteStore(FactStore):
         self._dataset = None
         self._client.close()
 
-    # -- how writes stay all or nothing ------------------------------------
-
-    def _write(self, quads: list[ox.Quad], *, replace: bool) -> None:
-        if not quads and not replace:
-            return
-        stand_in = self._stand_in()
-        if stand_in is not None:
-            quads = [
-                ox.Quad(q.subject, q.predicate, q.object, stand_in) if isinstance(q.graph_name, ox.DefaultGraph) else q
-                for q in quads
-            ]
-        # Where an update request is not one transaction (Virtuoso), a replace
-        # is staged: nothing is dropped before every quad is on the server.
-        if len(quads) <= self.chunk_quads and not (replace and self._is_virtuoso()):
-            # One update request is one transaction on the server.
-            drops = "".join(f"{op} ;\n" for op in self._drops_for_replace()) if replace else ""
-            self.update(drops + insert_data(quads), prefixes=False)
-        elif self.dataset_post and not replace:
-            # Oxigraph loads one POSTed document in one transaction.
-            self._post_dataset(quads)
-        else:
-            self._write_staged(quads, replace=replace)
-
-    def _server_name(self) -> str:
-        if self._server is None:
-            probe = self._send("GET", self.query_url, what="query", params={"query": "ASK {}"})
-            probe.close()
-            self._server = probe.headers.get("server", "")
-        return self._server
-
-    def _is_virtuoso(self) -> bool:
-        return self._server_name().startswith("Virtuoso")
-
-    def _stand_in(self) -> ox.NamedNode | None:
-        """The named graph that holds the default graph (``default_graph_iri``), if any."""
-        if self.default_graph_iri is None and self._is_virtuoso():
-            self.default_graph_iri = DEFAULT_GRAPH_STAND_IN
-        return _iri(self.default_graph_iri) if self.default_graph_iri else None
-
-    def _graph_filter(self) -> str:
-        """A FILTER on ``?g`` that leaves out staging graphs and the server's own graphs (``keep_graphs``)."""
-        if self.keep_graphs is None:
-            self.keep_graphs = VIRTUOSO_OWN_GRAPHS if self._is_virtuoso() else ()
-        if not self.keep_graphs:
-            return _NOT_STAGING
-        own = " && ".join(f"!STRSTARTS(STR(?g), {ox.Literal(prefix)})" for prefix in self.keep_graphs)
-        return f"{_NOT_STAGING} FILTER({own})"
-
-    def _every_quad(self) -> str:
-        """A pattern binding ``?s ?p ?o`` (and ``?g``, unbound in the default graph) to each quad of the store's data."""
-        graphs = "GRAPH ?g { ?s ?p ?o } " + self._graph_filter()
-        if self._is_virtuoso():
-            # Virtuoso's default graph is the union of every graph, its own included:
-            # no triple lives there alone, and reading it would count each twice.
-            return "{ " + graphs + " }"
-        return "{ ?s ?p ?o } UNION { " + graphs + " }"
-
-    def _drops_for_replace(self) -> list[str]:
-        # Not DROP ALL: a server may keep its own graphs in the same store
-        # (Virtuoso's quad-map and DAV graphs); dropping those would break it,
-        # and named_graphs() leaves them out.
-        # Virtuoso has no plain default graph to drop (its default graph is the union).
-        drops = [] if self._is_virtuoso() else ["DROP SILENT DEFAULT"]
-        stand_in = self._stand_in()
-        if stand_in is not None:
-            drops.append(f"DROP SILENT GRAPH {stand_in}")
-        drops += [f"DROP SILENT GRAPH <{g}>" for g in self.named_graphs()]
-        return drops
-
-    def _progress(self, total: int, label: str):  # type: ignore[no-untyped-def]
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
-        progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-            disable=not self.progress,
-        )
-        return progress, progress.add_task(label, total=total)
-
-    def _post_dataset(self, quads: list[ox.Quad]) -> None:
-        assert self.store_url is not None
-        progress, task = self._progress(len(quads), f"uploading to {self.url}")
-
-        def body() -> Iterator[bytes]:
-            step = self.chunk_quads
-            for start in range(0, len(quads), step):
-                batch = quads[start : start + step]
-                yield ox.serialize(batch, format=ox.RdfFormat.N_QUADS)  # type: ignore[misc]
-                progress.advance(task, len(batch))
-
-        with progress:
-            self._send(
-                "POST",
-                self.store_url,
-                what="upload",
-                timeout=self.load_timeout_s,
-                content=body(),
-                headers={"Content-Type": "application/n-quads"},
-            ).close()
-
-    def _write_staged(self, quads: list[ox.Quad], *, replace: bool) -> None:
-        # Upload into fresh staging graphs, then move them into place with one
-        # update: the target graphs change in one server transaction.
-        token = uuid.uuid4().hex
-        groups: dict[str, list[ox.Quad]] = {}
-        for q in quads:
-            key = "DEFAULT" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
-            groups.setdefault(key, []).append(q)
-        staging = {key: ox.NamedNode(f"{STAGING_PREFIX}{token}:{i}") for i, key in enumerate(groups)}
-        drop_staging = " ;\n".join(f"DROP SILENT GRAPH {g}" for g in staging.values())
-        progress, task = self._progress(len(quads), f"uploading to {self.url}")
-        try:
-            with progress:
-                if self.dataset_post:
-                    # One document keeps blank nodes shared across graphs intact.
-                    self._post_dataset_renamed(quads, staging, progress, task)
-                elif len(quads) <= self.chunk_quads:
-                    # So does one update (a replace that fits in one request, staged on Virtuoso).
-                    self.update(insert_data(_staged(quads, staging)), prefixes=False)
-                    progress.advance(task, len(quads))
-                else:
-                    for key, group in groups.items():
-                        for start in range(0, len(group), self.chunk_quads):
-                            chunk = group[start : start + self.chunk_quads]
-                            self._upload_chunk(chunk, staging[key])
-                            progress.advance(task, len(chunk))
-            commit = []
-            if replace:
-                commit += self._drops_for_replace()
-            commit += [f"ADD SILENT {g} TO {'DEFAULT' if key == 'DEFAULT' else key}" for key, g in staging.items()]
-            commit += [drop_staging] if staging else []
-            if commit:
-                self.update(" ;\n".join(commit), prefixes=False)
-        except BaseException:
-            try:
-                if staging:
-                    self.update(drop_staging, prefixes=False)
-            except Exception:  # noqa: BLE001 - the first error is the one to report
-                pass
-            raise
-
-    def _post_dataset_renamed(
-        self, quads: list[ox.Quad], staging: dict[str, ox.NamedNode], progress: object, task: object
-    ) -> None:
-        assert self.store_url is not None
-
-        def body() -> Iterator[bytes]:
-            for start in range(0, len(quads), self.chunk_quads):
-                batch = quads[start : start + self.chunk_quads]
-                yield ox.serialize(_staged(batch, staging), format=ox.RdfFormat.N_QUADS)  # type: ignore[misc]
-                progress.advance(task, len(batch))  # type: ignore[attr-defined]
-
-        self._send(
-            "POST",
-            self.store_url,
-            what="upload",
-            timeout=self.load_timeout_s,
-            content=body(),
-            headers={"Content-Type": "application/n-quads"},
-        ).close()
-
-    def _upload_chunk(self, chunk: list[ox.Quad], graph: ox.NamedNode) -> None:
-        # Blank nodes are scoped to one request: a blank node shared by quads in
-        # two chunks becomes two nodes on this path (servers without dataset POST).
-        if self.store_url:
-            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in chunk]
-            self._send(
-                "POST",
-                self.store_url,
-                what="upload",
-                timeout=self.load_timeout_s,
-                params={"graph": graph.value},
-                content=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
-                headers={"Content-Type": "application/n-triples"},
-            ).close()
-        else:
-            self.update(insert_data(ox.Quad(q.subject, q.predicate, q.object, graph) for q in chunk), prefixes=False)
 
 
 class _ServerBackend(SPARQLUpdateStore):
@@ -809,23 +476,3 @@ class _ServerBackend(SPARQLUpdateStore):
         identifier = graph.identifier  # type: ignore[attr-defined]
         if str(identifier) != str(DATASET_DEFAULT_GRAPH_ID):
             self.update(f"CREATE SILENT GRAPH {self.node_to_sparql(identifier)}")
-
-
-def _staged(quads: Iterable[ox.Quad], staging: Mapping[str, ox.NamedNode]) -> list[ox.Quad]:
-    """The quads moved into their staging graphs (``"DEFAULT"`` stands for the default graph)."""
-    return [
-        ox.Quad(
-            q.subject,
-            q.predicate,
-            q.object,
-            staging["DEFAULT" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)],
-        )
-        for q in quads
-    ]
-
-
-def _iri(graph: str | Node) -> ox.NamedNode:
-    try:
-        return ox.NamedNode(str(graph))
-    except ValueError as err:
-        raise InputError(f"{graph!r} is not an IRI: {err}", parameter="graph") from err
