@@ -32,7 +32,7 @@ VIRTUOSO_SUITE := tests/graph/store/test_store.py tests/graph/store/test_remote.
 	tests/graph/store/test_load_properties.py tests/graph/store/test_readers.py
 
 test: $(STAMP) $(YASGUI)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=10
 	@if command -v virtuoso-t >/dev/null 2>&1; then \
 	  echo "$(BIN)/python -m pytest --remote virtuoso -m server $(VIRTUOSO_SUITE)"; \
 	  $(BIN)/python -m pytest --remote virtuoso -m server $(VIRTUOSO_SUITE); \

@@ -31,6 +31,23 @@ def free_port() -> int:
 #: :func:`~conflictkg.api.app.create_app`), or ``conflictkg serve --readers 2``
 #: (a writer and two reader processes, :mod:`conflictkg.api.prefork`).
 MODES = ["workers", "readers"]
+#: The mode ``conflictkg serve`` picks for an on-disk store: every live-server test runs against it.
+DEFAULT_MODE = "readers"
+#: Tests marked ``both_modes`` run against the other mode too: the protocol, the timeout and a
+#: worker's replacement, one browser test. Everything else runs once, against DEFAULT_MODE.
+BOTH_MODES = "both_modes"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if {"server", "writable"} & set(metafunc.fixturenames):
+        modes = MODES if metafunc.definition.get_closest_marker(BOTH_MODES) else [DEFAULT_MODE]
+        metafunc.parametrize("server_mode", modes, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def server_mode(request: pytest.FixtureRequest) -> str:
+    """The server mode a live-server test runs against (see :data:`DEFAULT_MODE`)."""
+    return request.param
 
 
 @dataclass
@@ -104,12 +121,12 @@ def stop_server(server: LiveServer) -> None:
         server.process.wait(5)
 
 
-@pytest.fixture(scope="session", params=MODES)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(scope="session")
+def server(server_mode: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The read-only server: no update token, a 2 s time limit, 1000 rows, 64 KiB bodies, two workers (or readers)."""
     live = start_server(
         tmp_path_factory.mktemp("readonly"),
-        request.param,
+        server_mode,
         query_timeout_s="2",
         max_result_rows="1000",
         max_body_bytes=str(64 * 1024),
@@ -120,10 +137,10 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     stop_server(live)
 
 
-@pytest.fixture(scope="module", params=MODES)
-def writable(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module")
+def writable(server_mode: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server with an update token (its own store: the tests write to it)."""
-    live = start_server(tmp_path_factory.mktemp("writable"), request.param, update_token=TOKEN, query_workers="2")
+    live = start_server(tmp_path_factory.mktemp("writable"), server_mode, update_token=TOKEN, query_workers="2")
     yield live
     stop_server(live)
 

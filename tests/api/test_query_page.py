@@ -57,6 +57,7 @@ def browser(tmp_path_factory):
         context.close()
 
 
+@pytest.mark.both_modes
 def test_the_page_runs_a_saved_query_and_shows_the_rows(server, browser) -> None:
     page = browser.new_page()
     requests: list[str] = []

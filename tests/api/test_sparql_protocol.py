@@ -13,7 +13,8 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
-pytestmark = pytest.mark.server
+# The protocol is what both server modes must agree on: it runs against each.
+pytestmark = [pytest.mark.server, pytest.mark.both_modes]
 
 EX = "http://example.org/"
 LABELS = "SELECT ?s ?label WHERE { GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } } ORDER BY ?label"

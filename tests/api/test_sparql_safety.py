@@ -93,6 +93,7 @@ def test_from_a_graph_in_the_store_is_allowed(server) -> None:
     assert r.json()["boolean"] is True
 
 
+@pytest.mark.both_modes
 def test_a_runaway_query_is_stopped_its_worker_replaced_and_ask_is_not_delayed(server) -> None:
     before = server.worker_pids()
     assert len(before) == 2
