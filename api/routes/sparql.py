@@ -10,6 +10,7 @@ from starlette.responses import Response
 from conflictkg.api.http import form_fields, query_fields, read_body, require_token, respond, service_of, single
 from conflictkg.api.routes.pages import query_page, wants_html
 from conflictkg.graph.errors import InputError, UnsupportedFormat
+from conflictkg.graph.sparql.results import accept_for_format
 
 __all__ = ["router"]
 
@@ -47,12 +48,20 @@ def _decode(body: bytes, what: str) -> str:
         raise InputError(f"the {what} body is not UTF-8 (byte {err.start})", parameter="body") from None
 
 
+def _accept(request: Request, fields: list[tuple[str, str]]) -> str | None:
+    # ?format= (in the URL or the form) stands in for Accept where a client cannot set it.
+    name = single(fields, "format")
+    if name is None and request.method == "POST":
+        name = single(query_fields(request), "format")
+    return request.headers.get("accept") if name is None else accept_for_format(name)
+
+
 async def _query(request: Request, sparql: str, fields: list[tuple[str, str]]) -> Response:
     if not sparql.strip():
         raise InputError("the query is empty", parameter="query")
     default, named = _dataset(fields)
     answer = await service_of(request).aquery(
-        sparql, accept=request.headers.get("accept"), default_graph=default, named_graphs=named
+        sparql, accept=_accept(request, fields), default_graph=default, named_graphs=named
     )
     return respond(answer)
 

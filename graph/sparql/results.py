@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from conflictkg.graph.errors import NotAcceptable, UnsupportedFormat
+from conflictkg.graph.errors import InputError, NotAcceptable, UnsupportedFormat
 from conflictkg.graph.store import QueryResult
 
 __all__ = [
@@ -22,6 +22,8 @@ __all__ = [
     "media_format",
     "parse_accept",
     "serialize_result",
+    "FORMAT_NAMES",
+    "accept_for_format",
 ]
 
 #: The kind of result of SELECT and ASK queries.
@@ -72,6 +74,45 @@ _BY_TYPE = {f.media_type: f for f in MEDIA_FORMATS}
 RESULT_FORMATS = {f.name: f.ox_format for f in MEDIA_FORMATS if f.kind == SOLUTIONS}
 #: CONSTRUCT/DESCRIBE formats by short name.
 GRAPH_FORMATS = {f.name: f.ox_format for f in MEDIA_FORMATS if f.kind == GRAPH}
+
+
+#: The short names ``?format=`` takes (a link or ``pandas.read_csv(url)`` cannot set
+#: Accept), each standing for the table's media types of that name; ``json`` and
+#: ``xml`` also name the graph format of that syntax, so one link fits any query form.
+FORMAT_NAMES: dict[str, tuple[str, ...]] = {
+    name: tuple(
+        f.media_type
+        for f in MEDIA_FORMATS
+        if f.name == name or (name, f.name) in (("json", "jsonld"), ("xml", "rdfxml"))
+    )
+    for name in dict.fromkeys(f.name for f in MEDIA_FORMATS)
+}
+
+
+def accept_for_format(name: str) -> str:
+    """The ``Accept`` value a ``format`` parameter stands for: a short name or a media type of the table.
+
+    Raises
+    ------
+    InputError
+        If the name is neither.
+
+    Examples
+    --------
+    >>> accept_for_format("csv")
+    'text/csv'
+    >>> accept_for_format("json")
+    'application/sparql-results+json, application/json, application/ld+json'
+    """
+    key = name.strip().lower()
+    if key in FORMAT_NAMES:
+        return ", ".join(FORMAT_NAMES[key])
+    if key in _BY_TYPE:
+        return key
+    raise InputError(
+        f"format={name!r} is not a format this endpoint writes; use one of {', '.join(FORMAT_NAMES)} (or a media type)",
+        parameter="format",
+    )
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
