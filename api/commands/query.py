@@ -10,11 +10,13 @@ from typing import Optional
 import pyoxigraph as ox
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
+from rich.text import Text
 
 from conflictkg.api.commands.root import app, settings_of, store_of
 from conflictkg.graph.sparql.results import serialize_result
 from conflictkg.graph.sparql.saved import QUERIES_DIR, find_saved
+from conflictkg.ontology.vocab import PREFIXES
 
 __all__: list[str] = []
 
@@ -45,17 +47,39 @@ def _print_table(result: ox.QuerySolutions | ox.QueryBoolean) -> None:
         console.print("true" if bool(result) else "false")
         return
     names = [v.value for v in result.variables]
-    table = Table(*names)
+    # Words wrap; an IRI (one long word) is shortened with … rather than folded over lines.
+    table = Table(*(Column(n, overflow="ellipsis", max_width=_MAX_COLUMN) for n in names), show_lines=False)
     rows = 0
     for row in result:
-        table.add_row(*("" if row[n] is None else _cell(row[n]) for n in names))
+        table.add_row(*(Text("" if row[n] is None else _cell(row[n])) for n in names))
         rows += 1
     console.print(table)
     Console(stderr=True).print(f"{rows} row(s)")
 
 
+#: Widest a table column gets, in characters, however wide the terminal.
+_MAX_COLUMN = 60
+#: Longest text a table cell shows before it ends with … (TSV and the other formats keep it whole).
+_MAX_TEXT = 160
+# Longest namespace first, so actor:sdf wins over id:actor/sdf.
+_NAMESPACES = sorted({**PREFIXES, "dcterms": "http://purl.org/dc/terms/"}.items(), key=lambda item: -len(item[1]))
+
+
+def compact_iri(iri: str) -> str:
+    """An IRI as ``prefix:local`` with the known prefixes (``actor:sdf``), else ``<iri>``."""
+    for prefix, namespace in _NAMESPACES:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
+
+
 def _cell(term: object) -> str:
-    return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
+    if isinstance(term, ox.NamedNode):
+        return compact_iri(term.value)
+    if isinstance(term, ox.Literal):
+        text = " ".join(term.value.split())
+        return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+    return str(term)
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -76,7 +100,9 @@ def query(
     query: Optional[str] = typer.Argument(None, help="A SPARQL query, or a path to an .rq file."),
     saved: Optional[str] = typer.Option(None, "--saved", help="Run the saved query of this name (from queries/)."),
     param: list[str] = typer.Option([], "--param", "-p", help="A saved query's parameter, NAME=VALUE (repeatable)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="How to print the results."),
+    fmt: Optional[OutputFormat] = typer.Option(
+        None, "--format", "-f", help="How to print the results (default: a table on a terminal, TSV into a pipe or file)."
+    ),
 ) -> None:
     """Run a SPARQL query, or a saved query with its parameters, and print its results."""
     if (query is None) == (saved is None):
@@ -88,6 +114,8 @@ def query(
         text = find_saved(saved, settings_of(ctx).queries_dir or QUERIES_DIR).bind(_params(param))
     else:
         text = _query_text(query)
+    if fmt is None:
+        fmt = OutputFormat.table if sys.stdout.isatty() else OutputFormat.tsv
     with store_of(ctx) as store:
         result = store.query(text)
         if isinstance(result, ox.QueryTriples):

@@ -38,7 +38,7 @@ from conflictkg.graph.sparql.guard import parse_tree
 __all__ = ["Parameter", "SavedQuery", "QUERIES_DIR", "load_saved", "load_folder", "find_saved"]
 
 #: The saved queries shipped with conflictkg.
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
