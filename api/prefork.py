@@ -273,7 +273,7 @@ def serve_with_readers(settings: Settings, readers: int, *, log_level: str = "in
         If the store is not an on-disk store, or the writer does not start
         or exits (its error is in the log; the readers are stopped with it).
     """
-    if settings.store.startswith("sparql+") or settings.store == ":memory:":
+    if "://" in settings.store or settings.store in (":memory:", "sparql"):
         raise KGError("--readers needs the embedded on-disk store (readers open its snapshots)", parameter="--readers")
     ctx = mp.get_context("spawn")
     store_parent = Path(settings.store).resolve().parent

@@ -23,5 +23,6 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except KGError as err:
-        Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
+        # Not wrapped: a path or URL in the message stays whole, to copy.
+        Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
         sys.exit(2)

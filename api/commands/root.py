@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Optional
 
 import typer
+from rich.console import Console
 
+from conflictkg.api.serving import running_server
 from conflictkg.api.settings import Settings
+from conflictkg.graph.errors import StoreError
 from conflictkg.graph.store import Store, open_store
 
 __all__ = ["app", "settings_of", "store_of"]
@@ -24,7 +27,9 @@ app = typer.Typer(
 def _root(
     ctx: typer.Context,
     store: Optional[str] = typer.Option(
-        None, "--store", help="Store folder, ':memory:' or sparql+http://HOST:PORT (default: $CONFLICTKG_STORE or var/store)."
+        None, "--store",
+        help="Store folder, ':memory:', a conflictkg server's http://HOST:PORT/sparql, or sparql+http://HOST:PORT "
+        "(Oxigraph's layout) (default: $CONFLICTKG_STORE or var/store).",
     ),
 ) -> None:
     overrides = {"store": store} if store else {}
@@ -37,7 +42,48 @@ def settings_of(ctx: typer.Context) -> Settings:
     return obj if isinstance(obj, Settings) else Settings()
 
 
-def store_of(ctx: typer.Context) -> Store:
-    """Open the store the settings name (the caller closes it)."""
+def store_of(ctx: typer.Context, *, through_server: bool = True) -> Store:
+    """Open the store the settings name (the caller closes it).
+
+    An on-disk store held by a running ``conflictkg serve`` is locked; then
+    the command runs on that server's ``/sparql`` instead (found through the
+    file :mod:`conflictkg.api.serving` writes beside the store), sending the
+    store token, or else the update token, for writes. ``through_server=False``
+    is for commands that need the folder itself.
+
+    Raises
+    ------
+    StoreError
+        If the store cannot be opened and no live server holds it (the message says what to do).
+    """
     settings = settings_of(ctx)
-    return open_store(settings.store, **settings.store_options())
+    try:
+        return open_store(settings.store, **settings.store_options())
+    except StoreError as err:
+        if "lock" not in str(err).lower():
+            raise
+        server = running_server(settings.store)
+        if server is None:
+            raise StoreError(
+                f"the store at {settings.store} is locked: another process has it open. If that is `conflictkg serve`, "
+                "give --store http://HOST:PORT/sparql to run this command on the server"
+            ) from err
+        if not through_server:
+            raise StoreError(
+                f"the store at {settings.store} is held by conflictkg serve (process {server.pid}, {server.url}): "
+                "this command needs the store itself; stop the server first"
+            ) from err
+        if not server.answers:
+            raise StoreError(
+                f"the store at {settings.store} is held by conflictkg serve (process {server.pid}), "
+                f"which did not answer at {server.sparql}; try again when it does, or stop it"
+            ) from err
+        options = settings.store_options()
+        token = options["token"] or (settings.update_token or None)
+        writes = "" if token else " (read-only: set CONFLICTKG_UPDATE_TOKEN to the server's token to write)"
+        Console(stderr=True).print(
+            f"{settings.store} is held by conflictkg serve (process {server.pid}): running on {server.sparql}{writes}",
+            highlight=False, soft_wrap=True,
+        )
+        options.update(query_url=None, update_url=None, store_url=None, token=token)
+        return open_store(server.sparql, **options)

@@ -47,7 +47,7 @@ def restore(
 @app.command()
 def optimize(ctx: typer.Context) -> None:
     """Compact the embedded store's indexes: worth it after a large import (queries then read fewer files)."""
-    with store_of(ctx) as store:
+    with store_of(ctx, through_server=False) as store:
         started = time.perf_counter()
         store.optimize()
     err.print(f"compacted the store in {time.perf_counter() - started:.1f} s")

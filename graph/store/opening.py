@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.store.base import MEMORY, REMOTE_SCHEMES, FactStore
 from conflictkg.graph.store.embedded import Store
-from conflictkg.graph.store.remote import RemoteStore
+from conflictkg.graph.store.remote import RemoteStore, safe_url
 
 __all__ = ["open_store"]
 
@@ -29,6 +30,8 @@ def open_store(
     ----------
     spec : str or path-like or None
         A folder (the embedded on-disk store), ``":memory:"`` (or ``None``),
+        ``http://HOST:PORT/sparql`` for a conflictkg server (queries and
+        updates there, the Graph Store Protocol on ``/store`` beside it),
         ``sparql+http://HOST:PORT`` for a SPARQL 1.1 server laid out like
         Oxigraph's (``/query``, ``/update``, ``/store``), or ``"sparql"`` with
         ``query_url`` (and ``update_url``, ``store_url``) naming each endpoint.
@@ -53,10 +56,21 @@ def open_store(
         return RemoteStore.from_spec(
             text, **remote, user=user, password=password, token=token, timeout_s=timeout_s
         )
+    if text.startswith(("http://", "https://")) and urlsplit(text).path.rstrip("/").endswith("/sparql"):
+        # A conflictkg server: queries and updates on /sparql, the Graph Store Protocol on /store beside it.
+        endpoint = text.rstrip("/")
+        return RemoteStore(
+            query_url or endpoint,
+            update_url or endpoint,
+            store_url or endpoint.removesuffix("/sparql") + "/store",
+            user=user, password=password, token=token,
+            **({"timeout_s": timeout_s} if timeout_s is not None else {}),
+        )
     if "://" in text or text == "sparql":
         raise InputError(
-            f"store {text!r}: not a store this build knows; give a folder path, {MEMORY!r}, "
-            "sparql+http://HOST:PORT, or 'sparql' with the query URL set",
+            f"store {safe_url(text)!r}: not a store this build knows; give a folder path, {MEMORY!r}, "
+            "a conflictkg server's http://HOST:PORT/sparql, sparql+http://HOST:PORT (Oxigraph's layout), "
+            "or 'sparql' with the query URL set",
             parameter="store",
         )
     return Store(None if text == MEMORY else text)
