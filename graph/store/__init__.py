@@ -15,6 +15,7 @@ from conflictkg.graph.store.base import (
     to_ox,
 )
 from conflictkg.graph.store.embedded import Store
+from conflictkg.graph.store.frames import Rows
 from conflictkg.graph.store.opening import open_store
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "REMOTE_SCHEMES",
     "FactStore",
     "QueryResult",
+    "Rows",
     "Store",
     "format_for_path",
     "from_ox",

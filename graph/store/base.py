@@ -23,6 +23,7 @@ from conflictkg.graph.errors import (
     StoreError,
     UnsupportedFormat,
 )
+from conflictkg.graph.store.frames import Rows
 
 __all__ = [
     "MEMORY",
@@ -231,17 +232,19 @@ class FactStore(ABC):
     ) -> QueryResult:
         """Run a SPARQL query and return its pyoxigraph result."""
 
-    def select(self, sparql: str, **kwargs: object) -> list[dict[str, Identifier | None]]:
+    def select(self, sparql: str, **kwargs: object) -> Rows:
         """Run a SELECT query and return its rows as dicts of rdflib terms.
 
         For analysis code and tests; the HTTP layer serializes :meth:`query`
-        results natively instead.
+        results natively instead. The rows are a list that also knows its
+        columns and turns into a DataFrame: ``store.select(q).to_pandas()``
+        (:class:`~conflictkg.graph.store.frames.Rows`).
         """
         result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
         if not isinstance(result, ox.QuerySolutions):
             raise InputError("select() needs a SELECT query", parameter="query")
         names = [v.value for v in result.variables]
-        return [{n: from_ox(row[n]) for n in names} for row in result]
+        return Rows(({n: from_ox(row[n]) for n in names} for row in result), names)
 
     def ask(self, sparql: str, **kwargs: object) -> bool:
         """Run an ASK query and return its boolean."""

@@ -189,3 +189,12 @@ def test_an_unknown_kind_of_url_names_the_forms_it_could_be(tmp_path: Path) -> N
     )
     assert out.returncode == 2
     assert "http://HOST:PORT/sparql" in flat(out.stderr) and "sparql+http://HOST:PORT" in flat(out.stderr)
+
+
+def test_python_opens_the_served_store_by_its_endpoint_into_a_frame(served: Served) -> None:
+    pytest.importorskip("pandas")
+    from conflictkg.graph import open_store
+
+    with open_store(served.url + "/sparql") as store:
+        frame = store.select(LABELS).to_pandas()
+    assert frame["label"].tolist()[-2:] == ["Islamic State", "Syrian Democratic Forces"]
