@@ -1,7 +1,8 @@
 """The CLI while ``conflictkg serve`` holds the store: it runs on the server, and ``--store`` names a conflictkg endpoint.
 
-Each test starts the real console script, ``conflictkg serve`` in both its
-modes (one process with query workers, and ``--readers 2``), on a free port.
+Each test starts the real console script ``conflictkg serve`` on a free port:
+in its default mode (``--readers 2``, what ``make serve`` runs), and the
+announcing, reaching and stopping also in the one-process mode.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def _serve(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
     live.stop()
 
 
-@pytest.fixture(scope="module", params=["workers", "readers"])
+@pytest.fixture(scope="module", params=["readers"])
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """``conflictkg serve`` on a store holding the fixture graph, with an update token."""
     yield from _serve(request, tmp_path_factory.mktemp("served"))
@@ -110,6 +111,9 @@ def test_serve_names_its_url_beside_the_store_and_removes_it_on_exit(stoppable: 
     assert record["url"] == stoppable.url
     assert record["pid"] == stoppable.process.pid
     assert serving_file(stoppable.store) == stoppable.store.parent / "store.serving.json"
+    reached = cli(stoppable.store, "query", COUNT, "--format", "csv")
+    assert reached.returncode == 0 and reached.stdout.splitlines() == ["n", "5"], reached.stderr
+    assert f"running on {stoppable.url}/sparql" in reached.stderr
     stoppable.stop()
     assert stoppable.process.returncode == 0
     assert not serving_file(stoppable.store).exists()

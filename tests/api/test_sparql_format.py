@@ -1,7 +1,9 @@
 """``?format=csv|tsv|json|xml`` on ``/sparql``: a link or ``pandas.read_csv(url)`` gets the format without an Accept header.
 
-The ``server`` fixture runs both server modes (one process with query
-workers, and ``conflictkg serve --readers 2``), so each test runs on both.
+The format is read by the ``/sparql`` route both server modes share; the
+tests marked ``both_modes`` run on both (one process with query workers, and
+``conflictkg serve --readers 2``, whose readers answer GET and POST-form
+queries themselves), the rest on the default mode.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ def link(server, query: str, fmt: str) -> str:
     return f"{server.sparql}?{urlencode({'query': query, 'format': fmt})}"
 
 
+@pytest.mark.both_modes
 def test_pandas_read_csv_reads_a_link_with_format_csv(server) -> None:
     pandas = pytest.importorskip("pandas")
     frame = pandas.read_csv(link(server, LABELS, "csv"))
@@ -72,6 +75,7 @@ def test_format_wins_over_the_accept_header(server) -> None:
     assert r.headers["content-type"] == "text/csv; charset=utf-8"
 
 
+@pytest.mark.both_modes
 def test_format_in_a_post_form_or_in_the_url_of_a_post(server) -> None:
     in_form = httpx.post(server.sparql, data={"query": LABELS, "format": "tsv"}, timeout=10)
     in_url = httpx.post(server.sparql, params={"format": "tsv"}, data={"query": LABELS}, timeout=10)
