@@ -21,6 +21,8 @@ ALLOWED = {
     "graph.sparql": {"graph.errors", "graph.store", "graph.sparql", "ontology"},
     "graph.networks": {"graph.errors", "graph.store", "graph.networks", "graph.networks.signed", "ontology"},
     "graph.networks.signed": {"graph.errors", "graph.networks.signed"},
+    # reports are read like a loader reads a file: they write pending graphs through the store, nothing more
+    "graph.reports": {"graph.errors", "graph.store", "graph.reports", "ontology"},
     # graph/__init__ re-exports the store's entry points
     "graph": {"graph.errors", "graph.store"},
 }
