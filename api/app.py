@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from conflictkg.api.errors import install_error_handlers
 from conflictkg.api.routes import pages, queries, sparql
 from conflictkg.api.routes import network as network_routes
+from conflictkg.api.routes import review as review_routes
 from conflictkg.api.routes import store as graph_store
 from conflictkg.api.routes.pages import STATIC_DIR
 from conflictkg.api.settings import Settings
@@ -89,5 +90,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.include_router(graph_store.router)
     app.include_router(pages.router)
     app.include_router(network_routes.router)
+    app.include_router(review_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     return app

@@ -201,6 +201,14 @@ class SparqlService:
         if self.publisher is not None:
             self.publisher.publish()
 
+    def write(self, fn, *args, **kwargs):
+        """Run a core write (``fn(store, *args, **kwargs)``) under the write lock, then publish it to readers."""
+        with self._write_lock:
+            try:
+                return fn(self.store, *args, **kwargs)
+            finally:
+                self._committed()
+
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL Update (the caller has checked the token).
 
