@@ -52,8 +52,9 @@ def _subject(verb, hops: int = 3):
 
 def _content(verb, sent) -> tuple[int, int]:
     """The words a reporting verb governs: its clausal complement, object and prepositions, else the rest."""
-    parts = [c for c in verb.children if c.dep_ in ("ccomp", "dobj", "xcomp", "prep", "advcl", "attr", "oprd")
-             and c.i > verb.i]
+    # "…, officials said": a clausal complement may come before its verb
+    parts = [c for c in verb.children if c.dep_ == "ccomp" or (
+        c.dep_ in ("dobj", "xcomp", "prep", "advcl", "attr", "oprd") and c.i > verb.i)]
     if parts:
         start = min(p.left_edge.idx for p in parts)
         end = max(p.right_edge.idx + len(p.right_edge.text) for p in parts)

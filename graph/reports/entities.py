@@ -28,7 +28,7 @@ _ORG_WORDS = [
     (("committee", "commission", "agency", "fund", "un", "nations", "watch", "international", "cross",
       "crescent", "unhcr", "unicef", "ngo", "foundation", "institute", "society", "observatory"), "Organisation"),
 ]
-_FACILITY_WORDS = [(("prison", "jail", "penitentiary", "gaol"), "Prison"), (("camp",), "DetentionCamp"),
+_FACILITY_WORDS = [(("prison", "jail", "penitentiary", "gaol", "custodial"), "Prison"), (("camp",), "DetentionCamp"),
                    (("centre", "center", "facility"), "DetentionFacility")]
 
 
@@ -42,7 +42,7 @@ def new_entity_class(ner_label: str, name: str) -> str:
         return "Person"
     if ner_label in ("FAC", "ORG", "GPE", "LOC"):
         for facility, cls in _FACILITY_WORDS:
-            if any(w in facility for w in words[-2:]):
+            if any(w in facility for w in (words if ner_label == "FAC" else words[-2:])):
                 return cls
     if ner_label == "FAC":
         return "Facility"

@@ -34,6 +34,8 @@ _COUNT_PROPERTY = {"Country": "numberOfCountries", "DetentionFacility": "numberO
                    "Prison": "numberOfFacilities", "DetentionCamp": "numberOfCamps"}
 _PLACE_PREPS = {"in", "at", "into", "from", "across", "near", "inside", "outside", "within", "throughout", "around",
                 "of", "on", "over", "toward", "towards", "through"}
+_ACTOR_HEADS = {"force", "forces", "militia", "coalition", "army", "rebel", "militant", "troop", "regime", "government",
+                "police", "fighter", "guerrilla", "paramilitary", "authority", "authorities", "gang"}
 _PRONOUNS = {"they", "it", "he", "she", "them", "their", "its", "his", "her"}
 _HYPOTHETICAL = {"would", "could", "might", "may", "should"}
 
@@ -128,23 +130,55 @@ class _Reader:
 
     # -- entities -------------------------------------------------------------
 
-    def read_entities(self) -> None:
+    def spans(self):
+        """spaCy's entities, with hyphenated names made whole ("Croix-des-Bouquets") and
+        "the National Penitentiary in Port-au-Prince" split into the facility and the place."""
         doc = self.doc
         for ent in doc.ents:
+            start, end = ent.start, ent.end
+            while end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ \
+                    and not doc[end].whitespace_ and doc[end + 1].is_alpha:
+                end += 2
+            span = doc[start:end] if (start, end) != (ent.start, ent.end) else ent
+            label = ent.label_
+            cut = next((t.i for t in span if t.lower_ == "in" and t.i > start and t.i + 1 < end
+                        and doc[t.i + 1].is_title), None)
+            if cut is not None and label in ("ORG", "FAC") and not ent.ent_id_:
+                yield doc[start:cut], label, ""
+                yield doc[cut + 1:end], "GPE", ""
+                continue
+            yield span, label, ent.ent_id_
+
+    def read_entities(self) -> None:
+        doc = self.doc
+        for ent, ner_label, ent_id in self.spans():
             sent = ent.sent
-            if ent.ent_id_:
-                cls = ent.label_
-                cand = self.index.mention(ent, sent, iri=ent.ent_id_, cls=cls, name=ent.text)
-            elif self.index.is_ner(ent.label_) and not self.is_heading(sent):
+            if ent_id:
+                cls = ner_label
+                cand = self.index.mention(ent, sent, iri=ent_id, cls=cls, name=ent.text)
+            elif self.index.is_ner(ner_label) and not self.is_heading(sent):
                 name = re.sub(r"^(the|The)\s+", "", ent.text).replace("\u2019s", "").rstrip("'s" if ent.text.endswith("'s") else "")
                 if len(name) < 2 or name.islower():
                     continue
-                if ent.label_ == "NORP" and not (ent.root.tag_ in ("NNPS", "NNS") or ent.text.endswith("s")):
+                if ner_label == "NORP" and not (ent.root.tag_ in ("NNPS", "NNS") or ent.text.endswith("s")):
                     continue
-                if ent.label_ == "NORP" and ent.root.dep_ in ("amod", "compound"):
+                if ner_label == "NORP" and ent.root.dep_ in ("amod", "compound"):
+                    continue
+                if ner_label == "PERSON" and len(ent) == 1 and ent.root.pos_ != "PROPN":
+                    continue  # "Gang leader …": a common noun the model took for a name
+                before = doc[max(sent.start, ent.start - 2):ent.start].text.lower()
+                named = [c for c in self.index.candidates.values() if c.start < ent.start_char and c.types[0] == "Person"
+                         and c.start >= sent.start_char]
+                if before in ("known as", "nicknamed", "alias", "called") and named:
+                    # "Jimmy Chérizier, known as Barbecue": another name of the same person
+                    self.index.alias(named[-1].iri, name)
+                    for t in ent:
+                        self.token_entity[t.i] = named[-1].iri
                     continue
                 iri = self.index.lookup(name)
-                cls = self.index.cls(iri) if iri else new_entity_class(ent.label_, name)
+                if ner_label == "PERSON" and ent.root.dep_ == "pobj" and ent.root.head.lower_ in ("in", "at", "near", "from", "outside"):
+                    ner_label = "GPE"  # "a prison in Croix-des-Bouquets": a place, whatever the model says
+                cls = self.index.cls(iri) if iri else new_entity_class(ner_label, name)
                 cand = self.index.mention(ent, sent, iri=iri, cls=cls, name=name)
             else:
                 continue
@@ -156,9 +190,33 @@ class _Reader:
                 if acronym.text.isupper() and len(acronym.text) >= 2:
                     self.index.alias(cand.iri, acronym.text)
                     self.token_entity[acronym.i] = cand.iri
+        self.read_actor_phrases()
         for cand in list(self.index.candidates.values()):
             if cand.types[0] == "Person":
                 self.read_role(cand)
+
+    def read_actor_phrases(self) -> None:
+        """Actors named by a phrase rather than a name: "Kurdish militias", "U.S.-led coalition forces"."""
+        for chunk in self.doc.noun_chunks:
+            if chunk.root.lemma_.lower() not in _ACTOR_HEADS or self.is_heading(chunk.sent):
+                continue
+            words = [t for t in chunk if t.dep_ not in ("det", "poss", "case") and t.pos_ != "PRON"]
+            if not words or any(t.i in self.token_entity for t in words if t is chunk.root):
+                continue
+            if any(t.i in self.token_entity for t in words):
+                # "Syrian forces" where only "Syrian" was seen as a nationality: the phrase is the actor
+                if not all(self.index.cls(self.token_entity[t.i]) == "Nationality" for t in words if t.i in self.token_entity):
+                    continue
+            proper = [t for t in words if t.pos_ == "PROPN" or t.ent_type_ in ("NORP", "GPE") or t.text.endswith("-led")]
+            if not proper:
+                continue
+            span = self.doc[words[0].i:words[-1].i + 1]
+            name = span.text
+            iri = self.index.lookup(name)
+            cls = self.index.cls(iri) if iri else new_entity_class("ORG", name)
+            cand = self.index.mention(span, chunk.sent, iri=iri, cls=cls, name=name)
+            for t in span:
+                self.token_entity[t.i] = cand.iri
 
     def read_role(self, person: Candidate) -> None:
         """"Farhad Shami, a spokesperson for the SDF": the role and the actor it is held in."""
@@ -276,7 +334,7 @@ class _Reader:
             about = about or claim.values(str(CK.claimant))[0]
             claim.extra.append((about, str(CK.assessment), _lit(claim.mention)))
         who = claim.values(str(CK.claimant))[0]
-        if self.is_actor(who):
+        if self.is_actor(who) and (a.verb is not None or a.quote):
             cls = "Statement"
             if a.verb is not None:
                 cls = {"Alleged": "Accusation"}.get(a.attribution, "Statement")
@@ -444,7 +502,14 @@ class _Reader:
             escapes = [e for e in self.events if "DetaineeEscape" in e.types]
             if escapes:
                 target = escapes[-1].values(str(CK.actor))[0] if escapes[-1].values(str(CK.actor)) else None
-        # A later mention of the same event ("this prison break") adds to the first one.
+        # "the attacks", "this prison break": a definite noun names an event already read
+        if tok.pos_ == "NOUN" and any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an", "another")
+                                      for c in tok.children):
+            earlier = [e for e in self.events if primary in e.types]
+            if earlier:
+                self.event_tokens[tok.i] = earlier[-1]
+                return
+        # A later mention of the same event adds to the first one.
         for event in self.events:
             if primary not in event.types or event.claim != (claim.iri if claim else None):
                 continue
@@ -591,10 +656,10 @@ class _Reader:
         claim = self.claim_of(num, attributed, claims)
         noun_lemma = noun.lemma_.lower() if noun is not None else ""
         # the event the number belongs to: up the parse from the number or its noun
-        event = None
+        event, trigger = None, None
         for t in [num, *num.ancestors]:
             if t.i in self.event_tokens:
-                event = self.event_tokens[t.i]
+                event, trigger = self.event_tokens[t.i], t
                 break
         prop, subject, count_of = None, None, None
         escapes = [e for e in self.events if "DetaineeEscape" in e.types]
@@ -602,8 +667,9 @@ class _Reader:
             prop, subject = "numberEscaped", event.iri
             count_of = event.values(str(CK.actor))[0] if event.values(str(CK.actor)) else None
         elif event is not None and "Recapture" in event.types and (not noun_lemma or noun_lemma in _DETAINED | _PEOPLE):
-            verb = self.doc[event.start:event.end]
-            done = any(t.tag_ in ("VBN", "VBD") for t in verb) and not re.search(r"\b(try|trying|racing|seek|hunt)", sent.text)
+            # "81 have been recaptured" counts the recaptured; "racing to re-arrest dozens" the sought
+            done = trigger.tag_ in ("VBN", "VBD") and trigger.dep_ not in ("xcomp",) and \
+                not any(a.lemma_ in ("try", "race", "seek", "attempt", "hunt") for a in trigger.ancestors)
             prop, subject = ("numberRecaptured" if done else "numberSought"), event.iri
             count_of = event.values(str(CK.target))[0] if event.values(str(CK.target)) else (
                 escapes[-1].values(str(CK.actor))[0] if escapes else None)

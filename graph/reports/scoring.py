@@ -159,21 +159,25 @@ def _same_who(p_iri: str, p_label: str, g: str) -> bool:
     return bool(p_label) and _norm(p_label) == _norm(g)
 
 
-def _same_claim(p: dict, g: dict) -> bool:
-    if not _same_who(p["claimant"], p.get("claimant_label", ""), g["claimant"]):
+def _same_claim(p: dict, g: dict, names: dict[str, set[str]]) -> bool:
+    who = g["claimant"]
+    if not (_same_who(p["claimant"], p.get("claimant_label", ""), who)
+            or _norm(p.get("claimant_label", "")) in names.get(who, set())):
         return False
     a, b = _words(p["text"]), _words(g["text"])
     return bool(a and b) and len(a & b) / min(len(a), len(b)) >= 0.5
 
 
-def _same_event(p: dict, g: dict, named: set[str]) -> bool:
+def _same_event(p: dict, g: dict, names: dict[str, set[str]]) -> bool:
     onto = ontology()
     if not any(pt == gt or onto.is_a(pt, gt) or onto.is_a(gt, pt) for pt in p["types"] for gt in g["types"]):
         return False
     actor = g.get("actor")
-    if actor is None or (actor.startswith("http") and actor not in named):
+    if actor is None or (actor.startswith("http") and actor not in names):
         return True
-    return _same_who(p.get("actor") or "", p.get("actor_label", ""), actor)
+    if p.get("actor") == actor:
+        return True
+    return _norm(p.get("actor_label", "")) in names.get(actor, {_norm(actor)})
 
 
 def _match(pred: list[dict], gold: list[dict], same) -> int:
@@ -202,12 +206,13 @@ def score(pred: Gold, gold: Gold) -> dict[str, Score]:
     >>> s = score(p, g)["quantity"]; (s.matched, s.precision, s.recall)
     (0, 0.0, 0.0)
     """
-    named = {e["iri"] for e in gold.entities if e.get("iri")}
+    names = {e["iri"]: {_norm(n) for n in [e.get("label", "")] + e.get("aliases", [])}
+             for e in gold.entities if e.get("iri")}
     return {
         "entity": Score(_match(pred.entities, gold.entities, _same_entity), len(pred.entities), len(gold.entities)),
         "quantity": Score(_match(pred.quantities, gold.quantities, _same_quantity), len(pred.quantities),
                           len(gold.quantities)),
-        "claim": Score(_match(pred.claims, gold.claims, _same_claim), len(pred.claims), len(gold.claims)),
-        "event": Score(_match(pred.events, gold.events, lambda p, g: _same_event(p, g, named)), len(pred.events),
+        "claim": Score(_match(pred.claims, gold.claims, lambda p, g: _same_claim(p, g, names)), len(pred.claims), len(gold.claims)),
+        "event": Score(_match(pred.events, gold.events, lambda p, g: _same_event(p, g, names)), len(pred.events),
                        len(gold.events)),
     }
