@@ -81,7 +81,8 @@ class _Reader:
 
     def is_heading(self, sent) -> bool:
         line = sent.text.strip()
-        return bool(line) and line[-1] not in ".!?”\"’:;)" and len(line.split()) <= 10 and "\n" not in line
+        return bool(line) and line[-1] not in ".!?”\"’:;)" and len(line.split()) <= 10 and "\n" not in line \
+            and not any(q in line for q in "“”\"")
 
     def entity_in(self, token, speaker: str | None = None) -> str | None:
         """The entity a token's subtree names (the token's own first), or what a pronoun or "these forces" points to.
@@ -97,6 +98,11 @@ class _Reader:
         for t in token.subtree:
             if t.i in self.token_entity and t.dep_ not in ("appos", "relcl"):
                 return self.token_entity[t.i]
+        if token.pos_ == "NOUN":
+            # "the interior minister Rauf Aregbesola": the role's holder is named in apposition
+            for c in token.children:
+                if c.dep_ == "appos" and c.i in self.token_entity:
+                    return self.token_entity[c.i]
         return None
 
     def nominal_referent(self, token) -> str | None:
@@ -139,19 +145,32 @@ class _Reader:
             while end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ \
                     and not doc[end].whitespace_ and doc[end + 1].is_alpha:
                 end += 2
+            ent_id = ent.ent_id_
+            if ent_id and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title \
+                    and not doc[end - 1].whitespace_ == "" and doc[end].ent_type_ in ("", "ORG", "GPE", "LOC", "FAC"):
+                # "Islamic State West Africa Province" is not the Islamic State: a longer name of its own
+                while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title:
+                    end += 1
+                ent_id = ""
+            label = ent.label_ if ent_id or not ent.ent_id_ else "ORG"
+            if not ent_id and end < len(doc) and doc[end].lower_ in ("prison", "jail", "camp", "penitentiary", "centre",
+                                                                    "center") and doc[end].is_lower:
+                end += 1  # "Ghweiran prison": the facility is named with its noun
+                label = "FAC"
             span = doc[start:end] if (start, end) != (ent.start, ent.end) else ent
-            label = ent.label_
             cut = next((t.i for t in span if t.lower_ == "in" and t.i > start and t.i + 1 < end
                         and doc[t.i + 1].is_title), None)
-            if cut is not None and label in ("ORG", "FAC") and not ent.ent_id_:
+            if cut is not None and label in ("ORG", "FAC") and not ent_id:
                 yield doc[start:cut], label, ""
                 yield doc[cut + 1:end], "GPE", ""
                 continue
-            yield span, label, ent.ent_id_
+            yield span, label, ent_id
 
     def read_entities(self) -> None:
         doc = self.doc
         for ent, ner_label, ent_id in self.spans():
+            if any(t.i in self.token_entity for t in ent):
+                continue  # already read as part of a longer name
             sent = ent.sent
             if ent_id:
                 cls = ner_label
@@ -176,7 +195,9 @@ class _Reader:
                         self.token_entity[t.i] = named[-1].iri
                     continue
                 iri = self.index.lookup(name)
-                if ner_label == "PERSON" and ent.root.dep_ == "pobj" and ent.root.head.lower_ in ("in", "at", "near", "from", "outside"):
+                if ner_label in ("PERSON", "ORG") and ent.root.dep_ == "pobj" and not iri \
+                        and ent.root.head.lower_ in ("in", "near", "outside") \
+                        and new_entity_class("ORG", name) == "Organisation":
                     ner_label = "GPE"  # "a prison in Croix-des-Bouquets": a place, whatever the model says
                 cls = self.index.cls(iri) if iri else new_entity_class(ner_label, name)
                 cand = self.index.mention(ent, sent, iri=iri, cls=cls, name=name)
@@ -287,6 +308,8 @@ class _Reader:
             iri = self.entity_in(a.speaker) if a.speaker is not None else None
             if iri is None and a.speaker_text:
                 iri = self.index.lookup(a.speaker_text)
+            if iri is None and a.speaker is not None and a.speaker.pos_ == "PROPN":
+                iri = self.name_of_speaker(a.speaker)
             if iri is None:
                 return "", ""
             return iri, self.label_of(iri)
@@ -296,6 +319,22 @@ class _Reader:
             agent.add(_RDFS + "label", _lit(label))
             self.index.candidates[iri] = agent
         return iri, label
+
+    def name_of_speaker(self, token) -> str | None:
+        """A speaker the model did not see as a name ("Human Rights Watch warned"): its proper-noun phrase."""
+        words = [t for t in token.subtree if t.pos_ == "PROPN" and (t is token or t.dep_ in ("compound", "flat"))]
+        if not words or len(words) > 6:
+            return None
+        span = self.doc[words[0].i:token.i + 1]
+        if any(t.pos_ != "PROPN" for t in span):
+            return None
+        cls = new_entity_class("PERSON" if len(span) in (2, 3) and not any(
+            t.lower_ in ("watch", "international", "ministry", "army", "forces", "council", "agency", "office")
+            for t in span) else "ORG", span.text)
+        cand = self.index.mention(span, token.sent, iri=self.index.lookup(span.text), cls=cls, name=span.text)
+        for t in span:
+            self.token_entity[t.i] = cand.iri
+        return cand.iri
 
     def label_of(self, iri: str) -> str:
         cand = self.index.candidates.get(iri)
@@ -337,7 +376,7 @@ class _Reader:
         if self.is_actor(who) and (a.verb is not None or a.quote):
             cls = "Statement"
             if a.verb is not None:
-                cls = {"Alleged": "Accusation"}.get(a.attribution, "Statement")
+                cls = "Accusation" if a.verb.lemma_ in ("allege", "accuse", "blame", "charge") else "Statement"
                 if a.verb.lemma_ in ("deride", "criticize", "criticise", "condemn", "denounce"):
                     cls = "Criticism"
             target = None
@@ -495,6 +534,11 @@ class _Reader:
             earlier = [e for e in self.events if "DetaineeEscape" in e.types and e.values(str(CK.place))]
             if facility is None and earlier:
                 facility = earlier[-1].values(str(CK.place))[0]
+                place = place or facility
+            if facility is None:
+                # detainees escape from a facility: the last one the report named before
+                facility = next((self.token_entity[i] for i in range(tok.i, -1, -1) if i in self.token_entity
+                                 and self.onto.is_a(self.index.cls(self.token_entity[i]), "Facility")), None)
                 place = place or facility
             group = self.escape_group(facility or place)
             actor = actor if self.is_actor(actor) and self.index.cls(actor) in ("Detainees", "PersonGroup") else group
