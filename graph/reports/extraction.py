@@ -128,6 +128,13 @@ class _Reader:
                 return iri
         return None
 
+    def nearest_place(self, i: int) -> str | None:
+        """The place the report last named before token ``i``, else the first it names after."""
+        for j in list(range(i, -1, -1)) + list(range(i + 1, len(self.doc))):
+            if self.is_place(self.token_entity.get(j)):
+                return self.token_entity[j]
+        return None
+
     def is_actor(self, iri: str | None) -> bool:
         return iri is not None and self.onto.is_a(self.index.cls(iri), "Actor")
 
@@ -384,8 +391,10 @@ class _Reader:
                 for c in a.verb.children:
                     if c.dep_ in ("dobj", "dative") and self.is_actor(self.entity_in(c)):
                         target = self.entity_in(c)
+            anchor = a.verb if a.verb is not None else sent[0]
+            place = self.nearest_place(anchor.i)
             event = self.new_event(sent, [cls], self.doc[a.verb.i:a.verb.i + 1] if a.verb is not None else sent,
-                                   actor=who, target=target, claim=None)
+                                   actor=who, target=target, place=place, claim=None)
             event.add(str(CK.claimContent), claim.iri)
             if a.quote:
                 event.add(str(CK.quote), _lit(a.quote))
@@ -406,6 +415,8 @@ class _Reader:
                 continue
             merged = any(cls in classes and abs(other.i - tok.i) <= 8 for other, classes in found)
             for other, classes in ([] if merged else found):
+                if any(self.onto.disjoint_with(cls, c) for c in classes):
+                    continue  # an attack and the escape it lets happen are two events
                 if other in tok.ancestors or tok in other.ancestors and abs(other.i - tok.i) <= 6:
                     if cls not in classes:
                         classes.append(cls)
@@ -510,6 +521,9 @@ class _Reader:
                 if self.is_place(iri):
                     place = iri
                     break
+        if place is None:
+            # where the report does not say, the place it last named (as the seed's curator did)
+            place = self.nearest_place(tok.i)
         if target == actor:
             target = None
         return actor, target, participant, place
@@ -556,6 +570,8 @@ class _Reader:
         # A later mention of the same event adds to the first one.
         for event in self.events:
             if primary not in event.types or event.claim != (claim.iri if claim else None):
+                continue
+            if any(self.onto.disjoint_with(c, t) for c in classes for t in event.types):
                 continue
             if self.compatible(event, actor, target, place) and (
                     tok.pos_ == "NOUN" or self.close(event, sent) or primary == "DetaineeEscape"):

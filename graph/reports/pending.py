@@ -113,7 +113,6 @@ def _meta_quads(report: Report, extraction: Extraction, graph: str, report_date:
         (g, _RDF_TYPE, ox.NamedNode(str(CK.PendingGraph))),
         (g, ox.NamedNode(_RDFS + "label"), _lit(f"Candidates read from {report.title or report.slug} (not reviewed)")),
         (g, ox.NamedNode(_PROV + "wasDerivedFrom"), src),
-        (g, ox.NamedNode(str(CK.reportedOn)), _lit(report_date.isoformat(), "date")),
         (g, ox.NamedNode(_PROV + "generatedAtTime"), _lit(now, "dateTime")),
         (g, ox.NamedNode(str(CK.extractedWith)), _lit(extraction.pipeline)),
     ]

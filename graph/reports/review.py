@@ -110,7 +110,7 @@ class _Pending:
         rows = store.select(
             f"""SELECT ?src ?title ?date ?when ?with WHERE {{ GRAPH <{META_GRAPH}> {{
                   <{self.graph}> <{_PROV}wasDerivedFrom> ?src .
-                  OPTIONAL {{ <{self.graph}> <{CK.reportedOn}> ?date }}
+                  OPTIONAL {{ ?src <{CK.reportDate}> ?date }}
                   OPTIONAL {{ <{self.graph}> <{_PROV}generatedAtTime> ?when }}
                   OPTIONAL {{ <{self.graph}> <{CK.extractedWith}> ?with }}
                   OPTIONAL {{ ?src <http://purl.org/dc/terms/title> ?title }} }} }}""", prefixes=False)
@@ -122,7 +122,7 @@ def list_pending(store: FactStore) -> list[dict[str, object]]:
     rows = store.select(
         f"""SELECT ?g ?src ?title ?date (COUNT(?e) AS ?n) (GROUP_CONCAT(?id; separator=" ") AS ?ids) WHERE {{
               GRAPH <{META_GRAPH}> {{ ?g a <{CK.PendingGraph}> ; <{_PROV}wasDerivedFrom> ?src .
-                                     OPTIONAL {{ ?g <{CK.reportedOn}> ?date }}
+                                     OPTIONAL {{ ?src <{CK.reportDate}> ?date }}
                                      OPTIONAL {{ ?src <http://purl.org/dc/terms/title> ?title }} }}
               OPTIONAL {{ GRAPH ?g {{ ?e <{CK.candidateId}> ?id }} }}
             }} GROUP BY ?g ?src ?title ?date ORDER BY ?g""", prefixes=False)

@@ -84,10 +84,24 @@ class Ontology:
         self.labels: dict[str, list[str]] = defaultdict(list)
         self.classes: set[str] = set()
         self.individuals: dict[str, str] = {}
+        self.disjoint: set[frozenset[str]] = set()
+        first: dict[str, object] = {}
+        rest: dict[str, object] = {}
+        lists: list[object] = []
         sub, label, alt, typ = (_RDFS + "subClassOf", _RDFS + "label", _SKOS + "altLabel",
                                 "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        owl = "http://www.w3.org/2002/07/owl#"
+        rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
         for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             s, p, o = t.subject, t.predicate.value, t.object
+            if p == rdf + "first":
+                first[str(s)] = o
+            elif p == rdf + "rest":
+                rest[str(s)] = o
+            elif p == owl + "members":
+                lists.append(o)
+            elif p == owl + "disjointWith" and isinstance(o, ox.NamedNode):
+                self.disjoint.add(frozenset((s.value.rsplit("#", 1)[-1], o.value.rsplit("#", 1)[-1])))
             if not isinstance(s, ox.NamedNode) or not s.value.startswith(str(CK)):
                 continue
             name = s.value[len(str(CK)):]
@@ -100,6 +114,17 @@ class Ontology:
                     self.classes.add(name)
                 elif o.value.startswith(str(CK)):
                     self.individuals[name] = o.value[len(str(CK)):]
+
+        for head in lists:
+            members, node = [], head
+            while str(node) in first:
+                members.append(first[str(node)].value.rsplit("#", 1)[-1])
+                node = rest[str(node)]
+            self.disjoint.update(frozenset((a, b)) for a in members for b in members if a != b)
+
+    def disjoint_with(self, a: str, b: str) -> bool:
+        """Whether the ontology says nothing is both ``a`` and ``b`` (directly or through their superclasses)."""
+        return any(frozenset((x, y)) in self.disjoint for x in self.ancestors(a) for y in self.ancestors(b))
 
     def ancestors(self, cls: str) -> set[str]:
         """``cls`` and every class above it (local names; reused classes by full IRI)."""
