@@ -126,3 +126,19 @@ def test_unknown_report_and_missing_reviewer_are_errors(store: Store) -> None:
         accept(store, SLUG, reviewer=" ")
     with pytest.raises(InputError, match="is not a report slug"):
         show(store, "../etc")
+
+
+@pytest.mark.slow
+def test_accepted_reports_keep_the_store_consistent_under_hermit() -> None:
+    from conflictkg.graph.knowledge.seed import ontology_files
+    from conflictkg.graph.knowledge.validation import check_reasoner
+    from conflictkg.ontology.vocab import ONTOLOGY_GRAPH
+
+    s = Store()
+    s.load(ontology_files(), graph=str(ONTOLOGY_GRAPH))
+    for name, published in (("haiti-penitentiary-breakout.md", "2024-03-04"), ("kuje-prison-attack.txt", "2022-07-07")):
+        report = read_report(REPORTS / name, published=published)
+        ingest(s, report)
+        accept(s, report.slug, reviewer="test")
+    consistency, _ = check_reasoner(s)
+    assert consistency.consistent, consistency
