@@ -46,7 +46,8 @@ class _Pending:
     def __init__(self, store: FactStore, slug: str) -> None:
         self.slug = _slug(slug)
         self.graph = pending_graph(slug)
-        if self.graph not in store.named_graphs():
+        # a report that named nothing has an empty pending graph: it exists by its metadata alone
+        if not store.ask(f"ASK {{ GRAPH <{META_GRAPH}> {{ <{self.graph}> a <{CK.PendingGraph}> }} }}", prefixes=False):
             raise UnknownEntity(f"no pending report {slug!r}; `conflictkg review list` shows them", parameter="report")
         self.triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
             (r["s"], r["p"], r["o"]) for r in store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{self.graph}> {{ ?s ?p ?o }} }}",
@@ -300,7 +301,7 @@ def accept(store: FactStore, slug: str, ids: list[str] | None = None, *, reviewe
     if left:
         ops.append(delete_data(deletes))
     else:
-        ops += [f"DROP GRAPH <{pending.graph}>", f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{pending.graph}> ?p ?o }} }}"]
+        ops += [f"DROP SILENT GRAPH <{pending.graph}>", f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{pending.graph}> ?p ?o }} }}"]
     ops.append(insert_data(inserts))
     store.update(" ;\n".join(ops), prefixes=False)
     counts = {kind: sum(1 for c in chosen if pending.kind(c) == kind) for kind in KINDS}
@@ -321,7 +322,7 @@ def reject(store: FactStore, slug: str, ids: list[str] | None = None) -> dict[st
     """
     pending = _Pending(store, slug)
     if not ids:
-        store.update(f"DROP GRAPH <{pending.graph}> ;\n"
+        store.update(f"DROP SILENT GRAPH <{pending.graph}> ;\n"
                      f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{pending.graph}> ?p ?o }} }}", prefixes=False)
         return {"report": pending.slug, "rejected": sorted(pending.records), "left": 0}
     chosen = set(pending.check(list(ids)))
@@ -339,7 +340,7 @@ def reject(store: FactStore, slug: str, ids: list[str] | None = None) -> dict[st
     if left:
         store.update(delete_data(gone), prefixes=False)
     else:
-        store.update(f"DROP GRAPH <{pending.graph}> ;\n"
+        store.update(f"DROP SILENT GRAPH <{pending.graph}> ;\n"
                      f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{pending.graph}> ?p ?o }} }}", prefixes=False)
     return {"report": pending.slug, "rejected": sorted(chosen), "left": len(left)}
 

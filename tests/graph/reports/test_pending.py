@@ -8,7 +8,7 @@ import pytest
 
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.reports.pending import ingest, pending_graph
-from conflictkg.graph.reports.review import accept
+from conflictkg.graph.reports.review import accept, list_pending, reject, show
 from conflictkg.graph.reports.text import read_report, report_from_text
 from conflictkg.graph.store import Store
 from conflictkg.ontology.vocab import CK, META_GRAPH
@@ -66,6 +66,10 @@ def test_a_report_that_names_nothing_gives_an_empty_pending_graph_and_says_so() 
     assert result.counts == {"entity": 0, "event": 0, "quantity": 0, "claim": 0}
     assert result.extraction.candidates == []
     assert store.ask(f"ASK {{ GRAPH <{META_GRAPH}> {{ <{result.graph}> a ck:PendingGraph }} }}")
+    assert show(store, "quiet")["candidates"] == []
+    assert [r["candidates"] for r in list_pending(store)] == [{"entity": 0, "event": 0, "quantity": 0, "claim": 0}]
+    reject(store, "quiet")
+    assert list_pending(store) == [] and store.count() == 0
 
 
 @pytest.mark.parametrize("content, message", [
