@@ -309,11 +309,19 @@ def accept(store: FactStore, slug: str, ids: list[str] | None = None, *, reviewe
             "counts": counts, "graphs": sorted(graphs), "left": len(left), "reviewer": reviewer.strip()}
 
 
+def _forget_unused_source(pending: _Pending) -> str:
+    """An update removing the report's source document from the meta graph, unless accepted facts cite it."""
+    src = f"<https://w3id.org/conflictkg/id/source/{pending.slug}>"
+    return (f"DELETE {{ GRAPH <{META_GRAPH}> {{ {src} ?p ?o }} }} WHERE {{ GRAPH <{META_GRAPH}> {{ {src} ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH <{META_GRAPH}> {{ ?g a <{CK.FactGraph}> ; <{_PROV}wasDerivedFrom> {src} }} }} }}")
+
+
 def reject(store: FactStore, slug: str, ids: list[str] | None = None) -> dict[str, object]:
     """Drop candidates (all of them: the whole pending graph) in one transaction.
 
     Rejecting a claim rejects what it holds; statements of other candidates that name a rejected
-    candidate go with it.
+    candidate go with it. When nothing is left and no accepted fact cites the report, its source
+    document leaves the meta graph too.
 
     Raises
     ------
@@ -323,7 +331,8 @@ def reject(store: FactStore, slug: str, ids: list[str] | None = None) -> dict[st
     pending = _Pending(store, slug)
     if not ids:
         store.update(f"DROP SILENT GRAPH <{pending.graph}> ;\n"
-                     f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{pending.graph}> ?p ?o }} }}", prefixes=False)
+                     f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{pending.graph}> ?p ?o }} }} ;\n"
+                     + _forget_unused_source(pending), prefixes=False)
         return {"report": pending.slug, "rejected": sorted(pending.records), "left": 0}
     chosen = set(pending.check(list(ids)))
     for cid, rec in pending.records.items():
@@ -341,7 +350,8 @@ def reject(store: FactStore, slug: str, ids: list[str] | None = None) -> dict[st
         store.update(delete_data(gone), prefixes=False)
     else:
         store.update(f"DROP SILENT GRAPH <{pending.graph}> ;\n"
-                     f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{pending.graph}> ?p ?o }} }}", prefixes=False)
+                     f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{pending.graph}> ?p ?o }} }} ;\n"
+                     + _forget_unused_source(pending), prefixes=False)
     return {"report": pending.slug, "rejected": sorted(chosen), "left": len(left)}
 
 
