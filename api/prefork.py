@@ -95,7 +95,9 @@ class _Dispatch:
 
     async def _proxy(self, scope: Scope, receive: Receive, send: Send, body: bytes | None) -> None:
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k.decode("latin-1").lower() not in _HOP]
-        url = scope["path"] + ("?" + scope["query_string"].decode("latin-1") if scope["query_string"] else "")
+        # The path as the client sent it (still percent-encoded): a decoded one may hold characters no URL can.
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        url = raw_path.decode("latin-1") + ("?" + scope["query_string"].decode("latin-1") if scope["query_string"] else "")
 
         async def stream():
             while True:
