@@ -50,10 +50,16 @@ def _decode(body: bytes, what: str) -> str:
 
 def _accept(request: Request, fields: list[tuple[str, str]]) -> str | None:
     # ?format= (in the URL or the form) stands in for Accept where a client cannot set it.
-    name = single(fields, "format")
-    if name is None and request.method == "POST":
-        name = single(query_fields(request), "format")
-    return request.headers.get("accept") if name is None else accept_for_format(name)
+    names = [v for k, v in fields if k == "format" and v]
+    if not names and request.method == "POST":
+        names = [v for k, v in query_fields(request) if k == "format" and v]
+    if not names:
+        return request.headers.get("accept")
+    # Repeats are fine while they name one format: SPARQLWrapper sends both "tsv" and its media type.
+    accepts = {accept_for_format(name) for name in names}
+    if len(accepts) > 1:
+        raise InputError(f"the parameter 'format' names {len(accepts)} different formats; give one", parameter="format")
+    return accepts.pop()
 
 
 async def _query(request: Request, sparql: str, fields: list[tuple[str, str]]) -> Response:

@@ -108,3 +108,20 @@ def test_format_csv_on_a_construct_is_406(server) -> None:
     r = httpx.get(link(server, CONSTRUCT, "csv"), timeout=10)
     assert r.status_code == 406
     assert r.headers["content-type"] == "application/json"
+
+
+def test_format_repeated_as_a_name_and_its_media_type_is_one_format(server) -> None:
+    # SPARQLWrapper sends format=tsv and format=text/tab-separated-values in one URL.
+    url = f"{server.sparql}?{urlencode([('query', LABELS), ('format', 'tsv'), ('format', 'text/tab-separated-values')])}"
+    response = httpx.get(url)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/tab-separated-values")
+    assert response.text.splitlines()[0] == "?s\t?label"
+
+
+def test_format_naming_two_formats_is_a_400_naming_the_parameter(server) -> None:
+    url = f"{server.sparql}?{urlencode([('query', LABELS), ('format', 'csv'), ('format', 'json')])}"
+    response = httpx.get(url)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["error"]["parameter"] == "format"
