@@ -63,6 +63,20 @@ def single(fields: list[tuple[str, str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+#: The parameter that asks for the stored dataset instead of the analyst's default graph.
+RAW_DATASET = "raw-dataset"
+
+
+def raw_dataset(fields: list[tuple[str, str]]) -> bool:
+    """Whether ``raw-dataset=true`` asks for the stored dataset (``false`` or absent: the analyst's default graph)."""
+    value = single(fields, RAW_DATASET)
+    if value is None or value.lower() in ("false", "0"):
+        return False
+    if value.lower() in ("true", "1", ""):
+        return True
+    raise InputError(f"{RAW_DATASET}={value!r}: give true or false", parameter=RAW_DATASET)
+
+
 def require_token(request: Request) -> None:
     """Allow a write only with the configured bearer token (compared in constant time).
 

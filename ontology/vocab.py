@@ -9,8 +9,11 @@ __all__ = [
     "GEO",
     "GRAPH",
     "ID",
+    "CURATED_GRAPHS",
+    "GRAPH_PREFIXES",
     "ONTOLOGY_GRAPH",
     "INFERRED_GRAPH",
+    "JUSTIFICATIONS_GRAPH",
     "META_GRAPH",
     "PENDING_GRAPHS",
     "PREFIXES",
@@ -36,14 +39,33 @@ INFERRED_GRAPH = GRAPH["inferred"]
 META_GRAPH = GRAPH["meta"]
 #: Unreviewed extractions from reports, one ``ck:PendingGraph`` per report: ``PENDING_GRAPHS + slug``.
 PENDING_GRAPHS = str(GRAPH) + "pending/"
+#: Why each triple of the inferred graph holds: its rule and premises (RDF reification).
+JUSTIFICATIONS_GRAPH = GRAPH["justifications"]
+#: Graphs from outside the report that curators add (CENTCOM is part of the US, aliases the report never uses).
+CURATED_GRAPHS = str(GRAPH) + "curated/"
 
+#: A prefix per family of graph IRIs, so every graph can be written as a prefixed
+#: name without escapes (``al-aqtaan:facts``, not ``g:al-aqtaan\/facts``).
+GRAPH_PREFIXES = {
+    "g": str(GRAPH),
+    "al-aqtaan": str(GRAPH) + "al-aqtaan/",
+    "al-aqtaan-claim": str(GRAPH) + "al-aqtaan/claim/",
+    "curated": CURATED_GRAPHS,
+    "pending": PENDING_GRAPHS,
+    "acled-import": str(GRAPH) + "import/acled/",
+    "ucdp-import": str(GRAPH) + "import/ucdp/",
+}
+
+#: Every predeclared prefix: queries on the store and saved queries may use these without PREFIX lines.
 PREFIXES = {
     "ck": str(CK),
     "id": str(ID),
-    "actor": str(ID) + "actor/",
-    "place": str(ID) + "place/",
-    "event": str(ID) + "event/",
-    "g": str(GRAPH),
+    **{kind: f"{ID}{kind}/" for kind in (
+        "actor", "place", "event", "group", "person", "agent", "nationality", "quantity",
+        "control", "plan", "role", "source", "rule", "statement",
+    )},
+    "rel": f"{ID}relationship/",
+    **GRAPH_PREFIXES,
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "owl": str(OWL),

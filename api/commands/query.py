@@ -103,6 +103,10 @@ def query(
     fmt: Optional[OutputFormat] = typer.Option(
         None, "--format", "-f", help="How to print the results (default: a table on a terminal, TSV into a pipe or file)."
     ),
+    raw_dataset: bool = typer.Option(
+        False, "--raw-dataset", help="Query the stored dataset as it is (its own default graph, every named graph) "
+        "instead of the default graph of reviewed facts and inferences."
+    ),
 ) -> None:
     """Run a SPARQL query, or a saved query with its parameters, and print its results."""
     if (query is None) == (saved is None):
@@ -117,7 +121,7 @@ def query(
     if fmt is None:
         fmt = OutputFormat.table if sys.stdout.isatty() else OutputFormat.tsv
     with store_of(ctx) as store:
-        result = store.query(text)
+        result = store.query(text, raw=raw_dataset)
         if isinstance(result, ox.QueryTriples):
             out_fmt = fmt.value if fmt.value in ("turtle", "ntriples") else "turtle"
             sys.stdout.buffer.write(serialize_result(result, out_fmt))

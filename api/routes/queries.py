@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from conflictkg.api.http import query_fields, respond, service_of
+from conflictkg.api.http import RAW_DATASET, query_fields, raw_dataset, respond, service_of
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.sparql.saved import QUERIES_DIR, find_saved, load_folder
 
@@ -30,10 +30,16 @@ def list_queries(request: Request) -> JSONResponse:
 async def run_query(request: Request, name: str) -> Response:
     """Run one saved query with ``?param=value`` bound as RDF terms; results negotiated like /sparql."""
     saved = find_saved(name, _folder(request))
+    fields = query_fields(request)
+    raw = raw_dataset(fields)
     values: dict[str, str] = {}
-    for key, value in query_fields(request):
+    for key, value in fields:
+        if key == RAW_DATASET:
+            continue
         if key in values:
             raise InputError(f"the parameter {key!r} is given more than once", parameter=key)
         values[key] = value
-    answer = await run_in_threadpool(service_of(request).run_saved, saved, values, accept=request.headers.get("accept"))
+    answer = await run_in_threadpool(
+        service_of(request).run_saved, saved, values, accept=request.headers.get("accept"), raw=raw
+    )
     return respond(answer)

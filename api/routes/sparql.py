@@ -7,7 +7,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from conflictkg.api.http import form_fields, query_fields, read_body, require_token, respond, service_of, single
+from conflictkg.api.http import form_fields, query_fields, raw_dataset, read_body, require_token, respond, service_of, single
 from conflictkg.api.routes.pages import query_page, wants_html
 from conflictkg.graph.errors import InputError, UnsupportedFormat
 from conflictkg.graph.sparql.results import accept_for_format
@@ -67,7 +67,7 @@ async def _query(request: Request, sparql: str, fields: list[tuple[str, str]]) -
         raise InputError("the query is empty", parameter="query")
     default, named = _dataset(fields)
     answer = await service_of(request).aquery(
-        sparql, accept=_accept(request, fields), default_graph=default, named_graphs=named
+        sparql, accept=_accept(request, fields), default_graph=default, named_graphs=named, raw=raw_dataset(fields)
     )
     return respond(answer)
 

@@ -4,7 +4,7 @@
 HTTP API) calls. What is checked, and why:
 
 * **HermiT** (owlready2) reads the ontology with the *asserted* facts only: the
-  default graph (graph metadata) and every fact graph that is not a
+  graph metadata (``g:meta``) and every reviewed fact graph that is not a
   ``ck:Claim``. Claims are left out on purpose: two claimants may contradict
   each other, and an allegation is not a fact the ontology should hold the
   world to. ``g:inferred`` is left out because it only restates what follows.
@@ -12,7 +12,7 @@ HTTP API) calls. What is checked, and why:
   *all* data, claims included: every event has a date and a place, every
   quantity a qualifier, every fact graph a source.
 * Every named graph (but ``g:ontology`` and ``g:inferred``) must be described
-  in the default graph with ``prov:wasDerivedFrom``; SHACL cannot see graph
+  in ``g:meta`` with ``prov:wasDerivedFrom``; SHACL cannot see graph
   names in a merged graph, so this is one SPARQL query.
 """
 
@@ -25,7 +25,6 @@ from pathlib import Path
 import rdflib
 from rdflib import RDF, SH
 
-from conflictkg.graph.knowledge.reasoning import ASSERTED_QUERY
 from conflictkg.graph.store import Store, from_ox
 from conflictkg.ontology.owl import Consistency, check_consistency, ontology_paths, to_ntriples
 from conflictkg.ontology.vocab import ONTOLOGY_GRAPH, PREFIXES
@@ -36,15 +35,31 @@ __all__ = ["CheckReport", "Violation", "check", "check_graph_metadata", "check_r
 _DATA_QUERY = """
 CONSTRUCT { ?s ?p ?o } WHERE {
   { ?s ?p ?o }
-  UNION { GRAPH ?g { ?s ?p ?o } FILTER (?g NOT IN (g:ontology, g:inferred)) }
+  UNION { GRAPH ?g { ?s ?p ?o } FILTER (?g NOT IN (g:ontology, g:inferred, g:justifications)) }
+}
+"""
+
+#: What HermiT reads: the TBox, the graph metadata, and every named graph of data that is
+#: not a claim nor pending review (described or not: ``check`` is also for graphs just loaded).
+_HERMIT_QUERY = """
+CONSTRUCT { ?s ?p ?o } WHERE {
+  { GRAPH g:ontology { ?s ?p ?o } }
+  UNION { GRAPH g:meta { ?s ?p ?o } }
+  UNION {
+    GRAPH ?g { ?s ?p ?o }
+    FILTER (?g NOT IN (g:ontology, g:inferred, g:justifications, g:meta))
+    FILTER (!STRSTARTS(STR(?g), "urn:conflictkg:staging:"))
+    FILTER NOT EXISTS { GRAPH g:meta { ?g a ck:Claim } }
+    FILTER NOT EXISTS { GRAPH g:meta { ?g a ck:PendingGraph } }
+  }
 }
 """
 
 _UNDESCRIBED_GRAPHS = """
 SELECT ?g WHERE {
   GRAPH ?g { }
-  FILTER (?g NOT IN (g:ontology, g:inferred))
-  FILTER NOT EXISTS { ?g prov:wasDerivedFrom ?source }
+  FILTER (?g NOT IN (g:ontology, g:inferred, g:justifications, g:meta))
+  FILTER NOT EXISTS { GRAPH g:meta { ?g prov:wasDerivedFrom ?source } }
 } ORDER BY ?g
 """
 
@@ -133,8 +148,8 @@ def check_reasoner(store: Store) -> tuple[Consistency, int]:
     (Consistency, int)
         HermiT's verdict and the number of asserted triples it read.
     """
-    triples = list(store.query(ASSERTED_QUERY))  # type: ignore[arg-type]
-    # ASSERTED_QUERY brings the TBox from g:ontology; without a seed, use the package's files.
+    triples = list(store.query(_HERMIT_QUERY, raw=True))  # type: ignore[arg-type]
+    # _HERMIT_QUERY brings the TBox from g:ontology; without a seed, use the package's files.
     paths = [] if str(ONTOLOGY_GRAPH) in store.named_graphs() else ontology_paths()
     consistency = check_consistency(to_ntriples(paths, triples))
     return consistency, len(triples)
@@ -152,7 +167,7 @@ def check_shapes(store: Store) -> tuple[bool, list[Violation], int, float]:
     import pyshacl
 
     data = rdflib.Graph()
-    for t in store.query(_DATA_QUERY):  # type: ignore[union-attr]
+    for t in store.query(_DATA_QUERY, raw=True):  # type: ignore[union-attr]
         data.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
     ontology = rdflib.Graph()
     if str(ONTOLOGY_GRAPH) in store.named_graphs():
@@ -190,10 +205,10 @@ def check_shapes(store: Store) -> tuple[bool, list[Violation], int, float]:
 
 
 def check_graph_metadata(store: Store) -> list[Violation]:
-    """Named graphs that have no ``prov:wasDerivedFrom`` source in the default graph."""
+    """Named graphs that have no ``prov:wasDerivedFrom`` source in ``g:meta``."""
     return [
         Violation(focus=str(row["g"]), path="prov:wasDerivedFrom", check="metadata",
-                  message="a named graph of facts needs its metadata in the default graph (prov:wasDerivedFrom a source)")
+                  message="a named graph of facts needs its metadata in g:meta (prov:wasDerivedFrom a source)")
         for row in store.select(_UNDESCRIBED_GRAPHS)
     ]
 

@@ -237,7 +237,7 @@ SELECT DISTINCT ?s ?p ?o ?g WHERE {
 
 _GRAPH_QUERY = """
 SELECT ?s ?p ?o (?none AS ?g) WHERE {
-  ?s ?p ?o
+  GRAPH g:meta { ?s ?p ?o }
   VALUES ?p { rdf:type prov:wasDerivedFrom ck:claimant ck:attribution rdfs:label }
 }"""
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 
 from conflictkg.graph import errors
 from conflictkg.graph.store.snapshots import SnapshotFollower
-from conflictkg.graph.sparql.workers import Answer, Limits, QueryJob, all_busy, ox_query, run_job, stopped
+from conflictkg.graph.sparql.workers import Answer, Limits, QueryJob, all_busy, default_terms, ox_query, run_job, stopped
 
 __all__ = ["InProcessPool"]
 
@@ -116,6 +116,7 @@ class InProcessPool:
         self._on_overrun = on_overrun
         self._overran = threading.Event()
         self._slots = threading.BoundedSemaphore(size)
+        self._default: tuple[int, object, list] | None = None
         self._jobs: queue.SimpleQueue[tuple[QueryJob, _Run] | None] = queue.SimpleQueue()
         # Daemon threads, not an executor's: a runaway must not hold the process open at exit.
         self._threads = [
@@ -157,8 +158,8 @@ class InProcessPool:
     def _work(self, job: QueryJob, run: _Run) -> None:
         message: tuple | None
         try:
-            store = self.follower.current()
-            kind, media_type, tail = run_job(lambda j: ox_query(store, j), job, self.limits, run.send)
+            store, default = self._current()
+            kind, media_type, tail = run_job(lambda j: ox_query(store, j, default), job, self.limits, run.send)
             message = ("done", kind, media_type, tail)
         except errors.KGError as err:
             message = ("error", _detached(err))
@@ -172,6 +173,15 @@ class InProcessPool:
             pass
         finally:
             self._slots.release()
+
+    def _current(self) -> tuple[object, list]:
+        # The default graph of a snapshot is computed once, when it is first queried.
+        store = self.follower.current()
+        cached = self._default
+        if cached is None or cached[0] != self.follower.generation or cached[1] is not store:
+            cached = (self.follower.generation, store, default_terms(store))
+            self._default = cached
+        return store, cached[2]
 
     def _serve(self) -> None:
         while (item := self._jobs.get()) is not None:

@@ -113,6 +113,7 @@ class SparqlService:
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        raw: bool = False,
     ) -> Answer:
         """Run a SPARQL query and return its serialized result.
 
@@ -126,6 +127,10 @@ class SparqlService:
             The protocol's ``default-graph-uri`` and ``named-graph-uri``.
         substitutions : mapping, optional
             Variable → pyoxigraph term, bound by Oxigraph (projected variables only).
+        raw : bool
+            The stored dataset as it is; by default a query that names no
+            dataset reads the analyst's default graph (reviewed facts and
+            inferences, :mod:`conflictkg.graph.store.datasets`).
 
         Raises
         ------
@@ -138,7 +143,7 @@ class SparqlService:
         negotiated = negotiate(accept)
         check_query(sparql, graphs=self._graphs, allow=self.allow)
         check_dataset(default_graph, named_graphs, graphs=self._graphs)
-        return self._run(sparql, negotiated, default_graph, named_graphs, substitutions)
+        return self._run(sparql, negotiated, default_graph, named_graphs, substitutions, raw)
 
     async def aquery(
         self,
@@ -147,6 +152,7 @@ class SparqlService:
         accept: str | None = None,
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        raw: bool = False,
     ) -> Answer:
         """:meth:`query` for an event loop: same checks, same limits, no thread for the common case.
 
@@ -156,11 +162,11 @@ class SparqlService:
         negotiated = negotiate(accept)
         if self.pool is None or needs_parse(sparql) or default_graph or named_graphs:
             return await asyncio.to_thread(
-                self.query, sparql, accept=accept, default_graph=default_graph, named_graphs=named_graphs
+                self.query, sparql, accept=accept, default_graph=default_graph, named_graphs=named_graphs, raw=raw
             )
-        return await self.pool.arun(self._job(sparql, negotiated))
+        return await self.pool.arun(self._job(sparql, negotiated, raw=raw))
 
-    def _job(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None) -> QueryJob:
+    def _job(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None, raw=False) -> QueryJob:
         return QueryJob(
             sparql,
             None if negotiated.solutions is None else negotiated.solutions.media_type,
@@ -168,10 +174,11 @@ class SparqlService:
             tuple(default_graph) if default_graph else None,
             tuple(named_graphs) if named_graphs else None,
             tuple((substitutions or {}).items()),
+            raw=raw,
         )
 
-    def _run(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None) -> Answer:
-        job = self._job(sparql, negotiated, default_graph, named_graphs, substitutions)
+    def _run(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None, raw=False) -> Answer:
+        job = self._job(sparql, negotiated, default_graph, named_graphs, substitutions, raw)
         if self.pool is not None:
             return self.pool.run(job)
         # A store workers cannot open (a remote SPARQL server): its own server bounds the work.
@@ -186,11 +193,12 @@ class SparqlService:
             default_graph=job.default_graph,
             named_graphs=job.named_graphs,
             substitutions={k: from_ox(v) for k, v in job.substitutions} or None,
+            raw=job.raw,
         )
 
-    def run_saved(self, saved: SavedQuery, values: Mapping[str, str], *, accept: str | None = None) -> Answer:
+    def run_saved(self, saved: SavedQuery, values: Mapping[str, str], *, accept: str | None = None, raw: bool = False) -> Answer:
         """Run a saved query with its parameters bound as RDF terms (see :meth:`SavedQuery.bind`)."""
-        return self.query(saved.bind(values), accept=accept)
+        return self.query(saved.bind(values), accept=accept, raw=raw)
 
     # -- writes ------------------------------------------------------------
 
@@ -237,7 +245,8 @@ class SparqlService:
         negotiated = negotiate(accept, kinds=(GRAPH,))
         if graph is not None:
             check_dataset([graph], None, graphs=self._graphs)  # also validates the IRI
-        return self._run("CONSTRUCT WHERE { ?s ?p ?o }", Negotiated(None, negotiated.graph), [graph] if graph else None)
+        # The stored default graph itself, not the analyst's union (raw).
+        return self._run("CONSTRUCT WHERE { ?s ?p ?o }", Negotiated(None, negotiated.graph), [graph] if graph else None, raw=True)
 
     def _parse_body(self, body: bytes, content_type: str | None, graph: str | None) -> list[ox.Quad]:
         fmt = media_format(content_type or "")

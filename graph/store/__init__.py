@@ -14,19 +14,23 @@ from conflictkg.graph.store.base import (
     read_quads,
     to_ox,
 )
+from conflictkg.graph.store.datasets import DEFAULT_GRAPHS_QUERY, default_graphs, has_dataset_clause
 from conflictkg.graph.store.embedded import Store
 from conflictkg.graph.store.frames import Rows
 from conflictkg.graph.store.opening import open_store
 
 __all__ = [
+    "DEFAULT_GRAPHS_QUERY",
     "MEMORY",
     "REMOTE_SCHEMES",
     "FactStore",
     "QueryResult",
     "Rows",
     "Store",
+    "default_graphs",
     "format_for_path",
     "from_ox",
+    "has_dataset_clause",
     "insert_data",
     "open_store",
     "read_quads",

@@ -229,8 +229,23 @@ class FactStore(ABC):
         named_graphs: Sequence[str | Node] | None = None,
         union_default_graph: bool = False,
         prefixes: bool = True,
+        raw: bool = False,
     ) -> QueryResult:
-        """Run a SPARQL query and return its pyoxigraph result."""
+        """Run a SPARQL query and return its pyoxigraph result.
+
+        Unless the query names its dataset (``FROM``, ``default_graph``,
+        ``named_graphs``, ``union_default_graph``) or ``raw`` is true, its
+        default graph is the analyst's: :meth:`default_graphs`
+        (:mod:`conflictkg.graph.store.datasets`). ``raw`` gives the stored
+        dataset as it is (its own default graph, every named graph).
+        """
+
+    @abstractmethod
+    def default_graphs(self) -> tuple[str, ...]:
+        """The named graphs whose union is a query's default graph (see :mod:`~conflictkg.graph.store.datasets`).
+
+        Computed once per state of the store and refreshed after its writes.
+        """
 
     def select(self, sparql: str, **kwargs: object) -> Rows:
         """Run a SELECT query and return its rows as dicts of rdflib terms.
@@ -252,6 +267,9 @@ class FactStore(ABC):
         if not isinstance(result, ox.QueryBoolean):
             raise InputError("ask() needs an ASK query", parameter="query")
         return bool(result)
+
+    def refresh(self) -> None:
+        """Recompute :meth:`default_graphs` on the next query (after writes that bypassed this object)."""
 
     @abstractmethod
     def count(self, graph: str | Node | None = None) -> int:

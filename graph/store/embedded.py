@@ -28,6 +28,7 @@ from conflictkg.graph.store.base import (
     read_quads,
     to_ox,
 )
+from conflictkg.graph.store.datasets import default_graphs, has_dataset_clause
 from conflictkg.ontology.vocab import PREFIXES
 
 __all__ = ["Store"]
@@ -63,6 +64,8 @@ class Store(FactStore):
         except OSError as err:
             raise StoreError(f"cannot open the store at {self.path}: {err}") from err
         self._dataset: Dataset | None = None
+        # The analyst's default graph as pyoxigraph terms; None until asked, again after a write.
+        self._default: list[ox.NamedNode] | None = None
 
     # -- what the store is -------------------------------------------------
 
@@ -100,6 +103,7 @@ class Store(FactStore):
         named_graphs: Sequence[str | Node] | None = None,
         union_default_graph: bool = False,
         prefixes: bool = True,
+        raw: bool = False,
     ) -> QueryResult:
         """Run a SPARQL query in Oxigraph and return its native result.
 
@@ -117,6 +121,11 @@ class Store(FactStore):
             Query the union of all graphs as the default graph.
         prefixes : bool
             Predeclare the conflictkg prefixes (``ck:``, ``actor:`` …).
+        raw : bool
+            Query the stored dataset as it is. By default a query that names
+            no dataset (none of the above, no ``FROM``) has the analyst's
+            default graph: reviewed facts and inferences
+            (:meth:`default_graphs`).
 
         Raises
         ------
@@ -132,6 +141,8 @@ class Store(FactStore):
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = _as_graph_list(named_graphs)
+        elif default_graph is None and not union_default_graph and not raw and not has_dataset_clause(sparql):
+            kwargs["default_graph"] = self._default_terms()
         if prefixes:
             kwargs["prefixes"] = PREFIXES
         try:
@@ -143,6 +154,19 @@ class Store(FactStore):
                 # Oxigraph only substitutes variables the query projects (SEP-0007).
                 raise InputError(str(err), parameter="substitutions") from err
             raise
+
+    def _default_terms(self) -> list[ox.NamedNode]:
+        if self._default is None:
+            self._default = [ox.NamedNode(g) for g in default_graphs(self._ox)]
+        return self._default
+
+    def default_graphs(self) -> tuple[str, ...]:
+        """The named graphs whose union is a query's default graph (reviewed facts, inferences)."""
+        return tuple(g.value for g in self._default_terms())
+
+    def refresh(self) -> None:
+        """Recompute the default graph on the next query (after writes through :attr:`ox` or :attr:`dataset`)."""
+        self._default = None
 
     def count(self, graph: str | Node | None = None) -> int:
         """The number of quads in the store, or of triples in one named graph."""
@@ -174,6 +198,7 @@ class Store(FactStore):
         StoreError
             If an operation fails while running; nothing is changed.
         """
+        self._default = None
         try:
             self._ox.update(sparql_update, **({"prefixes": PREFIXES} if prefixes else {}))
         except SyntaxError as err:
@@ -184,6 +209,7 @@ class Store(FactStore):
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction: all of them or, on error, none."""
+        self._default = None
         self._ox.extend(quads)
 
     def load(
@@ -201,6 +227,7 @@ class Store(FactStore):
         all of them or none (``tests/graph/store/test_crash.py`` checks it).
         """
         staged = read_quads(paths, fmt=fmt, graph=graph, base_iri=base_iri)
+        self._default = None
         try:
             self._ox.extend(staged)
         except OSError as err:
@@ -214,6 +241,7 @@ class Store(FactStore):
         transaction, so a crash leaves the old content or the new, never an
         empty or half-filled store.
         """
+        self._default = None
         try:
             self._ox.update("DROP SILENT ALL ;\n" + insert_data(quads))
         except OSError as err:
@@ -222,6 +250,7 @@ class Store(FactStore):
     def clear_graph(self, graph: str | Node) -> None:
         """Remove one named graph and its triples."""
         node = ox.NamedNode(str(graph))
+        self._default = None
         if self._ox.contains_named_graph(node):
             self._ox.remove_graph(node)
 

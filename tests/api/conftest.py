@@ -80,11 +80,17 @@ class LiveServer:
         return {c.pid for c in children}
 
 
-def start_server(tmp: Path, mode: str = "workers", **settings: object) -> LiveServer:
-    """Load the fixture graph into an on-disk store and serve it; ``settings`` become CONFLICTKG_* variables."""
+def start_server(tmp: Path, mode: str = "workers", *, seeded: bool = False, **settings: object) -> LiveServer:
+    """Load the fixture graph (or, ``seeded``, the seed graph) into an on-disk store and serve it;
+    ``settings`` become CONFLICTKG_* variables."""
     folder = tmp / "store"
     with Store(folder) as store:
-        store.load([FIXTURES / "small.trig"])
+        if seeded:
+            from conflictkg.graph.knowledge.seed import build_seed
+
+            build_seed(store)
+        else:
+            store.load([FIXTURES / "small.trig"])
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTKG_")}
     env.update({"CONFLICTKG_STORE": str(folder), "CONFLICTKG_QUERIES_DIR": str(QUERIES)})
@@ -98,7 +104,8 @@ def start_server(tmp: Path, mode: str = "workers", **settings: object) -> LiveSe
                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", process, log, mode)
-    deadline = time.monotonic() + 60
+    # Generous: a seeded store's first snapshot and two readers start slowly on a loaded 2-core machine.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited: {log.read_text()}")
@@ -109,7 +116,7 @@ def start_server(tmp: Path, mode: str = "workers", **settings: object) -> LiveSe
             pass
         time.sleep(0.1)
     stop_server(server)
-    raise RuntimeError(f"the server did not answer within 60 s: {log.read_text()}")
+    raise RuntimeError(f"the server did not answer within 120 s: {log.read_text()}")
 
 
 def stop_server(server: LiveServer) -> None:

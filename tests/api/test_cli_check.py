@@ -13,9 +13,9 @@ NEW_FACTS = """
 @prefix g: <https://w3id.org/conflictkg/graph/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
-g:extra a ck:FactGraph ;
+g:meta { g:extra a ck:FactGraph ;
     prov:wasDerivedFrom <https://w3id.org/conflictkg/id/source/al-aqtaan-prison-break-report> ;
-    ck:reportedOn "2026-01-01"^^xsd:date .
+    ck:reportedOn "2026-01-01"^^xsd:date . }
 g:extra { <https://w3id.org/conflictkg/id/place/a-cell-block> a ck:Facility ;
     ck:locatedIn <https://w3id.org/conflictkg/id/place/al-aqtaan-prison> . }
 """

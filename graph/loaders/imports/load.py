@@ -53,6 +53,7 @@ def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str) -
             store.ox.bulk_load(
                 path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph), lenient=True
             )
+            store.refresh()
             # No compaction between chunks: RocksDB's own background compaction keeps
             # later loads from slowing down (measured, 19 1M-triple chunks of a 1M-row
             # ACLED file: 4-17 s each, no trend), while a full optimize() after each
@@ -68,8 +69,8 @@ def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str) -
 
 def _set_status(store: FactStore, graph: str, status: object) -> None:
     store.update(
-        f"DELETE {{ ?g ck:importStatus ?old }} INSERT {{ ?g ck:importStatus ?new }} "
-        f"WHERE {{ {_values('g', [graph])} {_values('new', [status])} OPTIONAL {{ ?g ck:importStatus ?old }} }}"
+        f"DELETE {{ GRAPH g:meta {{ ?g ck:importStatus ?old }} }} INSERT {{ GRAPH g:meta {{ ?g ck:importStatus ?new }} }} "
+        f"WHERE {{ {_values('g', [graph])} {_values('new', [status])} OPTIONAL {{ GRAPH g:meta {{ ?g ck:importStatus ?old }} }} }}"
     )
 
 
@@ -90,9 +91,9 @@ def _delete_metadata(store: FactStore, graph: str) -> None:
     # The source file's description goes too, unless another import came from the same file.
     g = _values("g", [graph])
     store.update(
-        f"DELETE {{ ?src ?p ?o }} WHERE {{ {g} ?g prov:wasDerivedFrom ?src . ?src ?p ?o "
-        "FILTER NOT EXISTS { ?other prov:wasDerivedFrom ?src FILTER(?other != ?g) } } ;\n"
-        f"DELETE {{ ?g ?p ?o }} WHERE {{ {g} ?g ?p ?o }}"
+        f"DELETE {{ GRAPH g:meta {{ ?src ?p ?o }} }} WHERE {{ {g} GRAPH g:meta {{ ?g prov:wasDerivedFrom ?src . ?src ?p ?o "
+        "FILTER NOT EXISTS { ?other prov:wasDerivedFrom ?src FILTER(?other != ?g) } } } ;\n"
+        f"DELETE {{ GRAPH g:meta {{ ?g ?p ?o }} }} WHERE {{ {g} GRAPH g:meta {{ ?g ?p ?o }} }}"
     )
 
 
@@ -107,8 +108,8 @@ def _subjects_in_graphs(values: str, fmt: str, keep_graph: str | None, *, latera
     keep = f"FILTER(?g != {_term(keep_graph)})" if keep_graph else ""
     fmt_values = _values("fmt", [ox.Literal(fmt)])
     if lateral:
-        return f"{values} LATERAL {{ GRAPH ?g {{ ?s ?p ?o }} }} {fmt_values} ?g ck:importFormat ?fmt {keep}"
-    return f"{values} {fmt_values} ?g ck:importFormat ?fmt {keep} GRAPH ?g {{ ?s ?p ?o }}"
+        return f"{values} LATERAL {{ GRAPH ?g {{ ?s ?p ?o }} }} {fmt_values} GRAPH g:meta {{ ?g ck:importFormat ?fmt }} {keep}"
+    return f"{values} {fmt_values} GRAPH g:meta {{ ?g ck:importFormat ?fmt }} {keep} GRAPH ?g {{ ?s ?p ?o }}"
 
 
 def _lateral_or_plain(run: Callable[[bool], object]) -> object:
@@ -157,7 +158,7 @@ def delete_events(store: FactStore, event_iris: list[str], fmt: str, *, keep_gra
 def _others_of_format(store: FactStore, graph: str, fmt: str) -> bool:
     return store.ask(
         f"ASK {{ {_values('fmt', [ox.Literal(fmt)])} {_values('new', [graph])} "
-        "?g ck:importFormat ?fmt FILTER(?g != ?new) }"
+        "GRAPH g:meta { ?g ck:importFormat ?fmt } FILTER(?g != ?new) }"
     )
 
 

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from conflictkg.graph.loaders.imports.convert import ImportReport, _values
 from conflictkg.graph.store import FactStore
-from conflictkg.ontology.vocab import CK, GRAPH, ID
+from conflictkg.ontology.vocab import CK, GRAPH, ID, META_GRAPH
 
 #: Written into every import's metadata; bump when the produced triples change.
 IMPORTER_VERSION = "conflictkg-importer/1"
@@ -34,7 +34,8 @@ def _import_graph(fmt: str, checksum: str, now: datetime) -> str:
 def _already_imported(store: FactStore, fmt: str, checksum: str) -> str | None:
     rows = store.select(
         f"SELECT ?g WHERE {{ {_values('c', [ox.Literal('sha256:' + checksum)])} {_values('fmt', [ox.Literal(fmt)])} "
-        "?g ck:importFormat ?fmt ; ck:importStatus ck:ImportComplete ; prov:wasDerivedFrom ?src . ?src ck:checksum ?c } LIMIT 1"
+        "GRAPH g:meta { ?g ck:importFormat ?fmt ; ck:importStatus ck:ImportComplete ; prov:wasDerivedFrom ?src . "
+        "?src ck:checksum ?c } } LIMIT 1"
     )
     return str(rows[0]["g"]) if rows else None
 
@@ -47,7 +48,7 @@ def _pending_record(report: ImportReport, path: Path, publisher: str, now: datet
     """What is known of an import before its rows are read: enough for :func:`recover_imports` to undo it."""
     g = ox.NamedNode(report.graph)
     src = ox.NamedNode(f"{ID}source/file/sha256-{report.checksum}")
-    dg = ox.DefaultGraph()
+    dg = ox.NamedNode(str(META_GRAPH))  # every graph's metadata lives in g:meta
     return [
         ox.Quad(g, ox.NamedNode(_RDF + "type"), _ck("FactGraph"), dg),
         ox.Quad(g, _ck("importFormat"), ox.Literal(report.format), dg),
@@ -66,7 +67,7 @@ def _pending_record(report: ImportReport, path: Path, publisher: str, now: datet
 
 def _metadata(report: ImportReport, path: Path, publisher: str, now: datetime, latest: date | None) -> list[ox.Quad]:
     g = ox.NamedNode(report.graph)
-    dg = ox.DefaultGraph()
+    dg = ox.NamedNode(str(META_GRAPH))  # every graph's metadata lives in g:meta
     integer = ox.NamedNode(_XSD + "integer")
     quads = [
         *_pending_record(report, path, publisher, now),

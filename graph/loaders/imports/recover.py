@@ -53,7 +53,7 @@ def recover_imports(store: FactStore) -> list[tuple[str, str]]:
         # The staged copy of an import that was published (its metadata staging is gone).
         store.update(f"DROP SILENT GRAPH {_term(str(row['d']))}")
     for row in store.select(
-        "SELECT ?g ?status ?fmt WHERE { ?g ck:importStatus ?status ; ck:importFormat ?fmt "
+        "SELECT ?g ?status ?fmt WHERE { GRAPH g:meta { ?g ck:importStatus ?status ; ck:importFormat ?fmt } "
         "FILTER(?status != ck:ImportComplete) }"
     ):
         g, status, fmt = str(row["g"]), row["status"], str(row["fmt"])
@@ -73,10 +73,10 @@ def recover_imports(store: FactStore) -> list[tuple[str, str]]:
 def list_imports(store: FactStore) -> list[dict[str, object]]:
     """Every import in the store, oldest first: id, graph, format, file, checksum, rows, status, time."""
     rows = store.select(
-        "SELECT ?g ?fmt ?status ?file ?checksum ?rows ?rejected ?triples ?at WHERE { "
+        "SELECT ?g ?fmt ?status ?file ?checksum ?rows ?rejected ?triples ?at WHERE { GRAPH g:meta { "
         "?g ck:importFormat ?fmt ; ck:importStatus ?status ; prov:wasDerivedFrom ?src ; "
         "prov:generatedAtTime ?at ; ck:rowCount ?rows ; ck:rejectedRowCount ?rejected ; ck:tripleCount ?triples . "
-        "?src ck:fileName ?file ; ck:checksum ?checksum } ORDER BY ?at ?g"
+        "?src ck:fileName ?file ; ck:checksum ?checksum } } ORDER BY ?at ?g"
     )
     prefix = str(GRAPH) + "import/"
     return [
@@ -119,7 +119,7 @@ def drop_import(store: FactStore, import_id: str) -> str:
         If no import has that id.
     """
     graph = import_id if import_id.startswith(BASE) else str(GRAPH) + "import/" + import_id
-    if not store.ask(f"ASK {{ {_values('g', [graph])} ?g ck:importFormat ?fmt }}"):
+    if not store.ask(f"ASK {{ {_values('g', [graph])} GRAPH g:meta {{ ?g ck:importFormat ?fmt }} }}"):
         raise UnknownEntity(f"no import {import_id!r}; `conflictkg import list` shows them", parameter="import")
     _set_status(store, graph, DROPPING)
     _delete_graph_in_chunks(store, graph)

@@ -15,9 +15,10 @@ import pyoxigraph as ox
 
 from conflictkg.graph import errors
 from conflictkg.graph.sparql.results import media_format
+from conflictkg.graph.store.datasets import default_graphs, has_dataset_clause
 from conflictkg.ontology.vocab import PREFIXES
 
-__all__ = ["Answer", "Limits", "QueryJob", "all_busy", "ox_query", "run_job", "stopped"]
+__all__ = ["Answer", "Limits", "QueryJob", "all_busy", "default_terms", "ox_query", "run_job", "stopped"]
 
 log = logging.getLogger("conflictkg.workers")
 
@@ -51,6 +52,8 @@ class QueryJob:
     substitutions: tuple[tuple[str, object], ...] = ()
     #: Predeclare the conflictkg prefixes (``ck:``, ``actor:`` …); the worker knows them.
     prefixes: bool = True
+    #: The stored dataset as it is, instead of the analyst's default graph.
+    raw: bool = False
 
 
 @dataclass
@@ -182,8 +185,14 @@ def _syntax(err: SyntaxError) -> errors.QuerySyntaxError:
     return errors.QuerySyntaxError(message, parameter="query", **details)
 
 
-def ox_query(store: ox.Store, job: QueryJob) -> object:
-    """Evaluate a job's query on a pyoxigraph store (what a worker does)."""
+def ox_query(store: ox.Store, job: QueryJob, default: list[ox.NamedNode] | None = None) -> object:
+    """Evaluate a job's query on a pyoxigraph store (what a worker does).
+
+    ``default`` is the analyst's default graph of that store
+    (:func:`~conflictkg.graph.store.datasets.default_graphs`, computed once
+    per snapshot): the query's default graph unless the job names a
+    dataset, the query has ``FROM``, or the job is ``raw``.
+    """
     kwargs: dict[str, object] = {}
     # Handing Oxigraph the prefix table costs about as much as a small lookup's
     # evaluation; a query that names none of the prefixes does not need it.
@@ -193,6 +202,8 @@ def ox_query(store: ox.Store, job: QueryJob) -> object:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
     if job.named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    elif default is not None and job.default_graph is None and not job.raw and not has_dataset_clause(job.sparql):
+        kwargs["default_graph"] = default
     if job.substitutions:
         kwargs["substitutions"] = {ox.Variable(k): v for k, v in job.substitutions}
     try:
@@ -203,6 +214,11 @@ def ox_query(store: ox.Store, job: QueryJob) -> object:
         if job.substitutions and "variable" in str(err):
             raise errors.InputError(str(err), parameter="substitutions") from None
         raise
+
+
+def default_terms(store: ox.Store) -> list[ox.NamedNode]:
+    """The analyst's default graph of a snapshot, as the terms :func:`ox_query` takes."""
+    return [ox.NamedNode(g) for g in default_graphs(store)]
 
 
 def _format(media_type: str) -> tuple[str, object]:

@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from conflictkg.graph import errors
-from conflictkg.graph.sparql.workers.job import Answer, Limits, QueryJob, all_busy, ox_query, run_job, stopped
+from conflictkg.graph.sparql.workers.job import Answer, Limits, QueryJob, all_busy, default_terms, ox_query, run_job, stopped
 
 __all__ = ["QueryPool"]
 
@@ -35,6 +35,7 @@ def _open(source: tuple[str, str]) -> ox.Store:
 
 def _worker_main(conn: Connection) -> None:
     store: ox.Store | None = None
+    default: list[ox.NamedNode] = []
     opened: tuple[object, ...] | None = None
     while True:
         try:
@@ -52,15 +53,18 @@ def _worker_main(conn: Connection) -> None:
             if opened != (source, generation):
                 store = None
                 store = _open(source)
+                # Once per snapshot, not per query: the snapshot never changes.
+                default = default_terms(store)
                 opened = (source, generation)
             try:
-                kind, media_type, tail = run_job(lambda j: ox_query(store, j), job, limits, send)
+                kind, media_type, tail = run_job(lambda j: ox_query(store, j, default), job, limits, send)
             except OSError:
                 if started:
                     raise
                 # A transient read error on the snapshot: reopen once.
                 store = _open(source)
-                kind, media_type, tail = run_job(lambda j: ox_query(store, j), job, limits, send)
+                default = default_terms(store)
+                kind, media_type, tail = run_job(lambda j: ox_query(store, j, default), job, limits, send)
             conn.send(("done", kind, media_type, tail))
         except errors.KGError as err:
             conn.send(("error", type(err).__name__, err.message, err.details))

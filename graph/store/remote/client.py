@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from conflictkg.graph.store.base import (
     FactStore,
     QueryResult,
 )
+from conflictkg.graph.store.datasets import DEFAULT_GRAPHS_QUERY, has_dataset_clause
 from conflictkg.graph.store.remote.dialects import ServerDialect
 from conflictkg.graph.store.remote.uploads import Uploads
 from conflictkg.graph.store.remote.wire import (
@@ -39,9 +41,12 @@ from conflictkg.graph.store.remote.wire import (
     _values_clause,
     safe_url,
 )
-from conflictkg.ontology.vocab import PREFIXES
+from conflictkg.ontology.vocab import INFERRED_GRAPH, PREFIXES
 
-__all__ = ["RemoteStore"]
+__all__ = ["DATASET_TTL_S", "RemoteStore"]
+
+#: How long (seconds) a remote store's default-graph list is reused before it is asked again.
+DATASET_TTL_S = 1.0
 
 
 class RemoteStore(ServerDialect, Uploads, FactStore):
@@ -151,6 +156,7 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
             timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)),
         )
         self._dataset: Dataset | None = None
+        self._analyst: tuple[float, list[str], list[str]] | None = None
 
     @classmethod
     def from_spec(
@@ -274,12 +280,17 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         named_graphs: Sequence[str | Node] | None = None,
         union_default_graph: bool = False,
         prefixes: bool = True,
+        raw: bool = False,
     ) -> QueryResult:
         """Run a SPARQL query on the server and return a pyoxigraph result.
 
         Same parameters as :meth:`conflictkg.graph.store.embedded.Store.query`.
         ``substitutions`` become a trailing ``VALUES`` block of RDF terms;
-        ``union_default_graph`` is Oxigraph's protocol extension.
+        ``union_default_graph`` is Oxigraph's protocol extension. The
+        analyst's default graph is sent as the protocol's dataset:
+        ``default-graph-uri`` for each of :meth:`default_graphs` and
+        ``named-graph-uri`` for every named graph (a dataset that names only
+        default graphs would have no named graphs).
 
         Raises
         ------
@@ -303,6 +314,8 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
             form["union-default-graph"] = ""
         if named_graphs is not None:
             form["named-graph-uri"] = [str(g) for g in named_graphs]
+        elif default_graph is None and not union_default_graph and not raw and not has_dataset_clause(sparql):
+            form["default-graph-uri"], form["named-graph-uri"] = self._analyst_dataset()
         response = self._send(
             "POST", self.query_url, what="query", stream=True, data=form, headers={"Accept": _accept_for(text)}
         )
@@ -334,6 +347,24 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
             return self._as_query_triples(body, _GRAPH_TYPES[ctype])
         raise StoreError(f"the SPARQL server at {self.url} answered a query with {ctype or 'no content type'!r}")
 
+    def _analyst_dataset(self) -> tuple[list[str], list[str]]:
+        # Other clients may write to the server too: what they add enters the
+        # default graph within DATASET_TTL_S; this client's own writes at once.
+        now = time.monotonic()
+        if self._analyst is None or now - self._analyst[0] > DATASET_TTL_S:
+            rows = self.query(DEFAULT_GRAPHS_QUERY, prefixes=False, raw=True)
+            default = [str(INFERRED_GRAPH), *(row["g"].value for row in rows)]  # type: ignore[union-attr, index]
+            self._analyst = (now, default, self.named_graphs())
+        return self._analyst[1], self._analyst[2]
+
+    def default_graphs(self) -> tuple[str, ...]:
+        """The named graphs whose union is a query's default graph (reviewed facts, inferences)."""
+        return tuple(self._analyst_dataset()[0])
+
+    def refresh(self) -> None:
+        """Recompute the default graph on the next query (after another client wrote)."""
+        self._analyst = None
+
     def _as_query_triples(self, body: bytes, rdf_format: ox.RdfFormat) -> ox.QueryTriples:
         # pyoxigraph cannot build a QueryTriples by hand; a CONSTRUCT over a
         # scratch in-memory store holding the answer yields the same type.
@@ -348,7 +379,7 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")  # type: ignore[return-value]
 
     def _scalar(self, sparql: str, **kwargs: object) -> int:
-        result = self.query(sparql, prefixes=False, **kwargs)  # type: ignore[arg-type]
+        result = self.query(sparql, prefixes=False, raw=True, **kwargs)  # type: ignore[arg-type]
         rows = list(result)  # type: ignore[arg-type]
         return int(rows[0]["n"].value) if rows and rows[0]["n"] is not None else 0
 
@@ -365,12 +396,12 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs on the server, sorted."""
         keep = self._graph_filter()
-        result = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} {keep} }}", prefixes=False)
+        result = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} {keep} }}", prefixes=False, raw=True)
         found = [row["g"] for row in result]  # type: ignore[union-attr]
         if not found:
             # Virtuoso binds nothing for an empty GRAPH pattern; ask for the graphs' triples instead.
             result = self.query(
-                f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {keep} }}", prefixes=False
+                f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {keep} }}", prefixes=False, raw=True
             )
             found = [row["g"] for row in result]  # type: ignore[union-attr]
         stand_in = self._stand_in()
@@ -381,6 +412,7 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         result = self.query(
             f"SELECT ?s ?p ?o ?g WHERE {{ {self._every_quad()} }}",
             prefixes=False,
+            raw=True,
         )
         default, stand_in = ox.DefaultGraph(), self._stand_in()
         for row in result:  # type: ignore[union-attr]
@@ -405,6 +437,7 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         if not self.update_url:
             raise ForbiddenOperation(f"the store at {self.url} is read-only: no update URL is configured")
         text = (_prologue() if prefixes else "") + sparql_update
+        self._analyst = None
         self._send("POST", self.update_url, what="update", timeout=self.load_timeout_s, data={"update": text}).close()
 
     def update_stream(self, parts: Iterable[bytes], *, prefixes: bool = True) -> None:
@@ -425,6 +458,8 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         if not self.update_url:
             raise ForbiddenOperation(f"the store at {self.url} is read-only: no update URL is configured")
 
+        self._analyst = None
+
         def body() -> Iterator[bytes]:
             if prefixes:
                 yield _prologue().encode("utf-8")
@@ -441,11 +476,17 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads, all or nothing (see the class notes on how)."""
-        self._write(list(quads), replace=False)
+        try:
+            self._write(list(quads), replace=False)
+        finally:
+            self._analyst = None
 
     def replace_all(self, quads: Iterable[ox.Quad]) -> None:
         """Replace everything on the server by these quads; readers see old or new."""
-        self._write(list(quads), replace=True)
+        try:
+            self._write(list(quads), replace=True)
+        finally:
+            self._analyst = None
 
     def clear_graph(self, graph: str | Node) -> None:
         """Remove one named graph and its triples."""

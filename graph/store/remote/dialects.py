@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from conflictkg.graph.store.datasets import STAGING_PREFIX
 from conflictkg.graph.store.remote.wire import _iri
 
 __all__ = ["DEFAULT_GRAPH_STAND_IN", "STAGING_PREFIX", "VIRTUOSO_OWN_GRAPHS", "ServerDialect"]
@@ -16,8 +17,6 @@ VIRTUOSO_OWN_GRAPHS = (
     "http://localhost:8890/",
 )
 
-#: Graphs under this prefix hold a load being uploaded in chunks; never user data.
-STAGING_PREFIX = "urn:conflictkg:staging:"
 
 #: The named graph that holds the store's default graph on a server without a
 #: writable one (Virtuoso's default graph is the union of all graphs).

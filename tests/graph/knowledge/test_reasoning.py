@@ -48,11 +48,18 @@ def test_sub_properties_give_the_involved_actors(seeded: Store) -> None:
     assert {str(r["a"]).rsplit("/", 1)[-1] for r in rows} == {"sdf", "us-led-coalition", "isis"}
 
 
-def test_hostility_gives_symmetric_shortcut_edges(seeded: Store) -> None:
-    for a, b in (("sdf", "isis"), ("isis", "sdf"), ("sdf", "syrian-government-forces"), ("syrian-government-forces", "sdf")):
+def test_undated_hostility_gives_symmetric_shortcut_edges(seeded: Store) -> None:
+    for a, b in (("sdf", "isis"), ("isis", "sdf"), ("isis", "us-led-coalition"), ("us-led-coalition", "isis")):
         assert seeded.ask(f"ASK {{ GRAPH g:inferred {{ actor:{a} ck:hostileTo actor:{b} }} }}"), (a, b)
-    assert seeded.ask("ASK { GRAPH g:inferred { actor:us-led-coalition ck:cooperatesWith actor:sdf } }")
     assert not seeded.ask("ASK { GRAPH g:inferred { actor:sdf ck:hostileTo actor:us-led-coalition } }")
+
+
+def test_a_relationship_with_a_time_span_gives_no_timeless_shortcut(seeded: Store) -> None:
+    # Cooperation 2017 → (ended, the author says); hostility from January 2026: neither is true "always".
+    assert seeded.ask("ASK { rel:sdf-us-led-coalition-cooperation ck:startDate ?start }")
+    assert not seeded.ask("ASK { ?a ck:cooperatesWith ?b }")
+    for a, b in (("sdf", "syrian-government-forces"), ("syrian-government-forces", "sdf")):
+        assert not seeded.ask(f"ASK {{ actor:{a} ck:hostileTo actor:{b} }}"), (a, b)
 
 
 def test_claims_do_not_leak_into_the_inferred_graph(seeded: Store) -> None:

@@ -66,18 +66,19 @@ def test_name_variants_are_alt_labels(seeded: Store, iri: str, alias: str) -> No
 
 def test_every_named_graph_records_its_source_and_report_date(seeded: Store) -> None:
     rows = seeded.select(
-        """SELECT ?g ?source ?date WHERE { GRAPH ?g { } FILTER (?g NOT IN (g:ontology, g:inferred))
-           OPTIONAL { ?g prov:wasDerivedFrom ?source } OPTIONAL { ?g ck:reportedOn ?date } }"""
+        """SELECT ?g ?source ?date WHERE { GRAPH ?g { } FILTER (?g NOT IN (g:ontology, g:inferred, g:meta, g:justifications))
+           OPTIONAL { GRAPH g:meta { ?g prov:wasDerivedFrom ?source } }
+           OPTIONAL { GRAPH g:meta { ?g ck:reportedOn ?date } } }"""
     )
     assert len(rows) >= 15
     assert [r["g"] for r in rows if r["source"] is None or r["date"] is None] == []
-    assert {str(r["source"]) for r in rows} == {ID + "source/al-aqtaan-prison-break-report"}
+    assert {str(r["source"]) for r in rows} == {ID + "source/al-aqtaan-prison-break-report", ID + "source/curator-general-knowledge"}
 
 
 def test_the_report_date_is_an_explicit_estimate_with_month_precision(seeded: Store) -> None:
     rows = seeded.select(
-        "SELECT ?date ?precision ?note WHERE { ?s a ck:SourceDocument ; ck:reportDate ?date ; "
-        "ck:datePrecision ?precision ; skos:editorialNote ?note }"
+        "SELECT ?date ?precision ?note WHERE { GRAPH g:meta { ?s a ck:SourceDocument ; ck:reportDate ?date ; "
+        "ck:datePrecision ?precision ; skos:editorialNote ?note } }"
     )
     assert len(rows) == 1
     assert str(rows[0]["date"]) == "2026-01-01"
@@ -102,7 +103,7 @@ def test_attributed_statements_are_claims_with_claimant_and_attribution(
     seeded: Store, graph: str, claimant: str, attribution: str
 ) -> None:
     iri = f"https://w3id.org/conflictkg/graph/al-aqtaan/claim/{graph}"
-    rows = seeded.select(f"SELECT ?c ?a WHERE {{ <{iri}> a ck:Claim ; ck:claimant ?c ; ck:attribution ?a }}")
+    rows = seeded.select(f"SELECT ?c ?a WHERE {{ GRAPH g:meta {{ <{iri}> a ck:Claim ; ck:claimant ?c ; ck:attribution ?a }} }}")
     assert [(str(r["c"]), str(r["a"])) for r in rows] == [(ID + claimant, f"https://w3id.org/conflictkg/ontology#{attribution}")]
 
 
@@ -113,7 +114,7 @@ def test_allegations_are_never_plain_facts(seeded: Store) -> None:
     )
     graphs = [str(r["g"]) for r in rows]
     assert len(graphs) == 3
-    assert all(seeded.ask(f"ASK {{ <{g}> a ck:Claim ; ck:attribution ck:Alleged }}") for g in graphs)
+    assert all(seeded.ask(f"ASK {{ GRAPH g:meta {{ <{g}> a ck:Claim ; ck:attribution ck:Alleged }} }}") for g in graphs)
 
 
 def test_every_quantity_has_a_qualifier_and_approximate_figures_are_not_bare(seeded: Store) -> None:

@@ -33,11 +33,13 @@ ALLEGED_CONTRADICTION = """
 @prefix g: <https://w3id.org/conflictkg/graph/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
-g:odd-claim a ck:FactGraph , ck:Claim ;
-    prov:wasDerivedFrom <https://w3id.org/conflictkg/id/source/al-aqtaan-prison-break-report> ;
-    ck:reportedOn "2026-01-01"^^xsd:date ;
-    ck:claimant <https://w3id.org/conflictkg/id/agent/unnamed-sources> ;
-    ck:attribution ck:Alleged .
+g:meta {
+  g:odd-claim a ck:FactGraph , ck:Claim ;
+      prov:wasDerivedFrom <https://w3id.org/conflictkg/id/source/al-aqtaan-prison-break-report> ;
+      ck:reportedOn "2026-01-01"^^xsd:date ;
+      ck:claimant <https://w3id.org/conflictkg/id/agent/unnamed-sources> ;
+      ck:attribution ck:Alleged .
+}
 g:odd-claim { <https://w3id.org/conflictkg/id/place/al-aqtaan-prison> a ck:Person . }
 """
 

@@ -181,14 +181,14 @@ def test_each_import_records_file_checksum_rows_time_and_version(store: Store) -
     assert meta["graph"] == report.graph and meta["status"] == "complete"
     assert meta["file"] == "valid.csv" and meta["checksum"] == "sha256:" + report.checksum
     assert (meta["rows"], meta["rejected"], meta["triples"]) == (6, 0, report.triples)
-    assert store.ask(bound("ASK { ?g ck:importerVersion ?v ; prov:generatedAtTime ?t ; ck:reportedOn ?d . "
-        "?g prov:wasDerivedFrom [ a ck:SourceDocument ; dcterms:publisher 'ACLED' ] }", {}))
+    assert store.ask(bound("ASK { GRAPH g:meta { ?g ck:importerVersion ?v ; prov:generatedAtTime ?t ; ck:reportedOn ?d . "
+        "?g prov:wasDerivedFrom [ a ck:SourceDocument ; dcterms:publisher 'ACLED' ] } }", {}))
 
 
 def test_which_facts_came_from_this_export_is_one_query(store: Store) -> None:
     report = import_acled(store, VALID)
     import_acled(store, NEWER)
-    rows = store.select(bound("SELECT (COUNT(*) AS ?n) WHERE { ?g prov:wasDerivedFrom/ck:checksum ?c . GRAPH ?g { ?s ?p ?o } }", {"c": Literal("sha256:" + report.checksum)}))
+    rows = store.select(bound("SELECT (COUNT(*) AS ?n) WHERE { GRAPH g:meta { ?g prov:wasDerivedFrom/ck:checksum ?c } GRAPH ?g { ?s ?p ?o } }", {"c": Literal("sha256:" + report.checksum)}))
     # The newer export replaced XSYR0001, so the first graph lost that event's triples.
     assert 0 < rows[0]["n"].toPython() < report.triples
     assert rows[0]["n"].toPython() == store.count(report.graph)
@@ -352,7 +352,7 @@ def test_the_acled_sdf_and_the_seed_sdf_are_one_actor_with_both_sources() -> Non
     import_acled(store, VALID)
     rows = store.select(
         "SELECT DISTINCT ?source WHERE { GRAPH ?g { { actor:sdf ?p ?o } UNION { ?s ?p actor:sdf } } "
-        "?g prov:wasDerivedFrom ?source }"
+        "GRAPH g:meta { ?g prov:wasDerivedFrom ?source } }"
     )
     sources = {str(r["source"]) for r in rows}
     assert any(s.endswith("source/al-aqtaan-prison-break-report") for s in sources)

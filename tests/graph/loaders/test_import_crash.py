@@ -100,7 +100,7 @@ class Expected:
             assert store.count(graph) == expected, f"{graph} holds {store.count(graph)} triples, not {expected}"
         held: dict[str, set[str]] = {}
         for row in store.query(  # pyoxigraph rows: no rdflib terms for thousands of rows
-            "SELECT DISTINCT ?g ?e WHERE { ?g ck:importFormat 'acled' GRAPH ?g { ?e <http://purl.org/dc/terms/identifier> ?id } }"
+            "SELECT DISTINCT ?g ?e WHERE { GRAPH g:meta { ?g ck:importFormat 'acled' } GRAPH ?g { ?e <http://purl.org/dc/terms/identifier> ?id } }"
         ):
             held.setdefault(row["e"].value, set()).add(row["g"].value)  # type: ignore[index, union-attr]
         wrong = {e: g for e, g in held.items() if g != {self.owner.get(e)}}
@@ -128,7 +128,7 @@ def statuses(store: FactStore) -> dict[str, str]:
     return {
         str(r["c"]): str(r["status"]).rsplit("#", 1)[-1]
         for r in store.select(
-            "SELECT ?c ?status WHERE { ?g ck:importStatus ?status ; prov:wasDerivedFrom ?src . ?src ck:checksum ?c }"
+            "SELECT ?c ?status WHERE { GRAPH g:meta { ?g ck:importStatus ?status ; prov:wasDerivedFrom ?src . ?src ck:checksum ?c } }"
         )
     }
 

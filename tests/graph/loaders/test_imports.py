@@ -101,8 +101,8 @@ def _half_import(store: Store, status: str) -> str:
     [meta] = list_imports(store)
     graph = meta["graph"]
     store.update(
-        f"DELETE {{ ?g ck:importStatus ?s }} INSERT {{ ?g ck:importStatus ck:{status} }} "
-        f"WHERE {{ VALUES ?g {{ <{graph}> }} ?g ck:importStatus ?s }}"
+        f"DELETE {{ GRAPH g:meta {{ ?g ck:importStatus ?s }} }} INSERT {{ GRAPH g:meta {{ ?g ck:importStatus ck:{status} }} }} "
+        f"WHERE {{ VALUES ?g {{ <{graph}> }} GRAPH g:meta {{ ?g ck:importStatus ?s }} }}"
     )
     return str(graph)
 
@@ -129,8 +129,8 @@ def test_recovery_completes_an_import_a_crash_left_superseding(store: Store) -> 
         "ck:date '2026-01-18'^^xsd:date } }"
     )
     store.update(
-        f"DELETE {{ ?g ck:importStatus ?s }} INSERT {{ ?g ck:importStatus ck:ImportSuperseding }} "
-        f"WHERE {{ VALUES ?g {{ <{second.graph}> }} ?g ck:importStatus ?s }}"
+        f"DELETE {{ GRAPH g:meta {{ ?g ck:importStatus ?s }} }} INSERT {{ GRAPH g:meta {{ ?g ck:importStatus ck:ImportSuperseding }} }} "
+        f"WHERE {{ VALUES ?g {{ <{second.graph}> }} GRAPH g:meta {{ ?g ck:importStatus ?s }} }}"
     )
     assert recover_imports(store) == [(second.graph, "completed")]
     assert {m["status"] for m in list_imports(store)} == {"complete"}
