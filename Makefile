@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 export CONFLICTKG_STORE ?= var/store
 # The query page's editor, from the npm registry into a gitignored folder (never committed).
 YASGUI := api/static/vendor/node_modules/@zazuko/yasgui/build/yasgui.min.js
+# The explorer's network drawing, from the npm registry the same way.
+CYTOSCAPE := api/static/vendor/node_modules/cytoscape/dist/cytoscape.min.js
 
 .PHONY: serve test install seed bench clean
 
@@ -18,12 +20,15 @@ $(STAMP): pyproject.toml
 $(YASGUI):
 	npm install --prefix api/static/vendor --no-audit --no-fund --silent '@zazuko/yasgui@^4.6'
 
-install: $(STAMP) $(YASGUI)
+$(CYTOSCAPE):
+	npm install --prefix api/static/vendor --no-audit --no-fund --silent 'cytoscape@^3.30'
+
+install: $(STAMP) $(YASGUI) $(CYTOSCAPE)
 
 seed: $(STAMP)
 	$(BIN)/conflictkg seed --if-absent
 
-serve: seed $(YASGUI)
+serve: seed $(YASGUI) $(CYTOSCAPE)
 	$(BIN)/conflictkg serve --host 127.0.0.1 --port 8000 --readers 2
 
 # The store suite once more on Debian's Virtuoso (`virtuoso-t`, apt package virtuoso-opensource) where it is
@@ -31,7 +36,7 @@ serve: seed $(YASGUI)
 VIRTUOSO_SUITE := tests/graph/store/test_store.py tests/graph/store/test_remote.py tests/graph/store/test_dump.py \
 	tests/graph/store/test_load_properties.py tests/graph/store/test_readers.py
 
-test: $(STAMP) $(YASGUI)
+test: $(STAMP) $(YASGUI) $(CYTOSCAPE)
 	$(BIN)/python -m pytest --durations=10
 	@if command -v virtuoso-t >/dev/null 2>&1; then \
 	  echo "$(BIN)/python -m pytest --remote virtuoso -m server $(VIRTUOSO_SUITE)"; \

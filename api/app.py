@@ -10,12 +10,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from conflictkg.api.errors import install_error_handlers
-from conflictkg.api.routes import pages, queries, sparql
+from conflictkg.api.routes import entities, ids, pages, queries, sparql
+from conflictkg.api.routes import explorer as explorer_routes
 from conflictkg.api.routes import network as network_routes
 from conflictkg.api.routes import review as review_routes
 from conflictkg.api.routes import store as graph_store
 from conflictkg.api.routes.pages import STATIC_DIR
 from conflictkg.api.settings import Settings
+from conflictkg.graph.entities.search import open_search
+from conflictkg.graph.networks.explorer import NetworkExplorer
 from conflictkg.graph.sparql.protocol import SparqlService
 from conflictkg.graph.store import Store, open_store
 
@@ -53,7 +56,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     Notes
     -----
     Service endpoints live at fixed paths (``/sparql``, ``/store``,
-    ``/static``, ``/network``); saved queries live under ``/queries/``, so a
+    ``/static``, ``/network``, ``/entities``, ``/explore``, and the entities'
+    own paths ``/id/…`` and ``/graph/…``); saved queries live under ``/queries/``, so a
     query's name can never shadow a service endpoint.
     """
     settings = settings or Settings()
@@ -69,10 +73,15 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
             allow=settings.service_allowlist,
             publish_to=publish_to,
         )
+        # The search index follows every write made through this store (see FactStore.watch).
+        app.state.search = open_search(app.state.store)
+        app.state.search.sync()  # built now if absent, so the first keystroke is fast
+        app.state.explorer = NetworkExplorer(app.state.store)
         try:
             yield
         finally:
             app.state.service.close()
+            app.state.search.close()
             if owned:
                 app.state.store.close()
 
@@ -91,5 +100,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.include_router(pages.router)
     app.include_router(network_routes.router)
     app.include_router(review_routes.router)
+    app.include_router(explorer_routes.router)
+    app.include_router(entities.router)
+    app.include_router(ids.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     return app

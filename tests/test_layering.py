@@ -23,6 +23,8 @@ ALLOWED = {
     "graph.networks.signed": {"graph.errors", "graph.networks.signed"},
     # reports are read like a loader reads a file: they write pending graphs through the store, nothing more
     "graph.reports": {"graph.errors", "graph.store", "graph.reports", "ontology"},
+    # entities describe what the store holds (facts by graph, neighbourhoods, the search index); nothing in graph/ imports them
+    "graph.entities": {"graph.errors", "graph.store", "graph.entities", "ontology"},
     # graph/__init__ re-exports the store's entry points
     "graph": {"graph.errors", "graph.store"},
 }

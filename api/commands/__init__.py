@@ -13,6 +13,7 @@ from conflictkg.api.commands import check  # noqa: F401
 from conflictkg.api.commands import imports  # noqa: F401
 from conflictkg.api.commands import network  # noqa: F401
 from conflictkg.api.commands import reports  # noqa: F401
+from conflictkg.api.commands import search  # noqa: F401
 from conflictkg.api.commands.root import app
 from conflictkg.graph.errors import KGError
 

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from conflictkg.api.serving import running_server
 from conflictkg.api.settings import Settings
+from conflictkg.graph.entities.search import open_search
 from conflictkg.graph.errors import StoreError
 from conflictkg.graph.store import Store, open_store
 
@@ -57,6 +58,13 @@ def store_of(ctx: typer.Context, *, through_server: bool = True) -> Store:
         If the store cannot be opened and no live server holds it (the message says what to do).
     """
     settings = settings_of(ctx)
+    store = _open(settings, through_server)
+    # Every command's writes reach the search index too (it follows the store; see FactStore.watch).
+    open_search(store)
+    return store
+
+
+def _open(settings: Settings, through_server: bool) -> Store:
     try:
         return open_store(settings.store, **settings.store_options())
     except StoreError as err:

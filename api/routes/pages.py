@@ -9,13 +9,15 @@ from starlette.responses import HTMLResponse, Response
 
 from conflictkg.graph.sparql.results import GRAPH, MEDIA_FORMATS, parse_accept
 
-__all__ = ["router", "query_page", "wants_html", "STATIC_DIR", "YASGUI_DIR"]
+__all__ = ["router", "query_page", "explore_page", "wants_html", "STATIC_DIR", "YASGUI_DIR", "CYTOSCAPE_DIR"]
 
 router = APIRouter(tags=["pages"])
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 #: Where `make install` puts YASGUI from the npm registry (gitignored, never committed).
 YASGUI_DIR = STATIC_DIR / "vendor" / "node_modules" / "@zazuko" / "yasgui" / "build"
+#: Where `make install` puts Cytoscape.js from the npm registry (gitignored, never committed).
+CYTOSCAPE_DIR = STATIC_DIR / "vendor" / "node_modules" / "cytoscape" / "dist"
 
 
 def wants_html(accept: str | None) -> bool:
@@ -43,3 +45,16 @@ def query_page(request: Request) -> Response:
 def index(request: Request) -> Response:
     """A SPARQL editor with the saved queries as examples, and a results table."""
     return query_page(request)
+
+
+@router.get("/explore", summary="The network explorer", response_class=HTMLResponse)
+def explore_page(request: Request) -> Response:
+    """The actor network over time (Cytoscape.js), drawn from ``/network/elements`` and ``/network/edge``."""
+    html = (STATIC_DIR / "explore.html").read_text(encoding="utf-8")
+    if not (CYTOSCAPE_DIR / "cytoscape.min.js").is_file():
+        html = html.replace(
+            "<!--missing-->",
+            '<p class="missing">The graph drawing library is not installed: run <code>make install</code> '
+            "(it fetches Cytoscape.js from the npm registry into api/static/vendor).</p>",
+        )
+    return HTMLResponse(html)

@@ -11,7 +11,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Union
+from typing import Protocol, Union
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -29,6 +29,8 @@ __all__ = [
     "MEMORY",
     "REMOTE_SCHEMES",
     "FactStore",
+    "StoreListener",
+    "graphs_of",
     "QueryResult",
     "insert_data",
     "read_quads",
@@ -197,6 +199,22 @@ def insert_data(quads: Iterable[ox.Quad]) -> str:
     return f"INSERT {body} WHERE {{}}" if blank else f"INSERT DATA {body}"
 
 
+class StoreListener(Protocol):
+    """What :meth:`FactStore.watch` tells of writes (see there)."""
+
+    def changed(self, graphs: set[str] | None, update: str | None) -> None: ...
+
+    def flushed(self) -> None: ...
+
+
+def graphs_of(quads: Iterable[ox.Quad], seen: set[str]) -> Iterator[ox.Quad]:
+    """Pass the quads through, adding each one's graph to ``seen`` (``""``: the default graph)."""
+    for q in quads:
+        g = q.graph_name
+        seen.add("" if isinstance(g, ox.DefaultGraph) else g.value)  # type: ignore[union-attr]
+        yield q
+
+
 class FactStore(ABC):
     """What a conflictkg store is, whatever holds the data.
 
@@ -208,6 +226,40 @@ class FactStore(ABC):
 
     #: The folder of an on-disk store; ``None`` for the other kinds.
     path: Path | None = None
+
+    # -- who is told of writes --------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        """How many writes this object has made (caches of derived data compare it)."""
+        return getattr(self, "_generation", 0)
+
+    def watch(self, listener: StoreListener) -> None:
+        """Tell ``listener`` of every write made through this object, and of every flush.
+
+        Derived data kept beside the store (the search index) stays in step
+        this way: a write calls ``listener.changed(graphs, update)`` (the named
+        graphs it touched, ``""`` the default graph, ``None`` unknown; the
+        update's text for a SPARQL update) and :meth:`flush` calls
+        ``listener.flushed()``.
+        """
+        self.__dict__.setdefault("_listeners", []).append(listener)
+
+    @property
+    def listeners(self) -> tuple[StoreListener, ...]:
+        """What :meth:`watch` was given."""
+        return tuple(self.__dict__.get("_listeners", ()))
+
+    def changed(self, graphs: Iterable[str] | None = None, *, update: str | None = None) -> None:
+        """Record a write (the store kinds call it after every successful write)."""
+        self._generation = self.generation + 1
+        for listener in self.__dict__.get("_listeners", ()):
+            listener.changed(None if graphs is None else set(graphs), update)
+
+    def flushed(self) -> None:
+        """Tell the listeners a burst of writes is complete (the store kinds call it from :meth:`flush`)."""
+        for listener in self.__dict__.get("_listeners", ()):
+            listener.flushed()
 
     @property
     @abstractmethod

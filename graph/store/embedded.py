@@ -24,6 +24,7 @@ from conflictkg.graph.store.base import (
     FactStore,
     QueryResult,
     _as_graph_list,
+    graphs_of,
     insert_data,
     read_quads,
     to_ox,
@@ -206,11 +207,14 @@ class Store(FactStore):
         except OSError as err:
             # A failing operation (a LOAD that cannot fetch, say) aborts the whole update.
             raise StoreError(f"the update failed, nothing was changed: {err}") from err
+        self.changed(update=sparql_update)
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction: all of them or, on error, none."""
         self._default = None
-        self._ox.extend(quads)
+        seen: set[str] = set()
+        self._ox.extend(graphs_of(quads, seen))
+        self.changed(seen)
 
     def load(
         self,
@@ -232,6 +236,10 @@ class Store(FactStore):
             self._ox.extend(staged)
         except OSError as err:
             raise StoreError(f"writing to the store failed, nothing was written: {err}") from err
+        seen: set[str] = set()
+        for _ in graphs_of(staged, seen):
+            pass
+        self.changed(seen)
         return len(staged)
 
     def replace_all(self, quads: Iterable[ox.Quad]) -> None:
@@ -246,6 +254,7 @@ class Store(FactStore):
             self._ox.update("DROP SILENT ALL ;\n" + insert_data(quads))
         except OSError as err:
             raise StoreError(f"writing to the store failed, nothing was written: {err}") from err
+        self.changed(None)
 
     def clear_graph(self, graph: str | Node) -> None:
         """Remove one named graph and its triples."""
@@ -253,11 +262,13 @@ class Store(FactStore):
         self._default = None
         if self._ox.contains_named_graph(node):
             self._ox.remove_graph(node)
+            self.changed([str(graph)])
 
     def flush(self) -> None:
         """Make sure everything written is on disk."""
         if self.path is not None:
             self._ox.flush()
+        self.flushed()
 
     def optimize(self) -> None:
         """Compact the on-disk indexes into few large files (RocksDB full compaction).

@@ -156,3 +156,11 @@ def writable(server_mode: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 def token() -> str:
     """The update token of the writable server."""
     return TOKEN
+
+
+@pytest.fixture(scope="session")
+def seed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server on the seed graph (ontology, curated facts and claims, inferences), default serve mode."""
+    live = start_server(tmp_path_factory.mktemp("seed"), "workers", seeded=True)
+    yield live
+    stop_server(live)

@@ -64,6 +64,7 @@ def bulk_load_file(store: FactStore, path: str | os.PathLike[str], graph: str) -
             raise StoreError(f"internal error: generated N-Triples do not parse: {err}") from err
         except OSError as err:
             raise StoreError(f"bulk load into the store failed: {err}") from err
+        store.changed([graph])  # bulk_load bypasses the store's own write methods
     else:
         store.load([path], fmt="nt", graph=graph)
 

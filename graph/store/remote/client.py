@@ -26,6 +26,7 @@ from conflictkg.graph.store.base import (
     REMOTE_SCHEMES,
     FactStore,
     QueryResult,
+    graphs_of,
 )
 from conflictkg.graph.store.datasets import DEFAULT_GRAPHS_QUERY, has_dataset_clause
 from conflictkg.graph.store.remote.dialects import ServerDialect
@@ -439,6 +440,7 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         text = (_prologue() if prefixes else "") + sparql_update
         self._analyst = None
         self._send("POST", self.update_url, what="update", timeout=self.load_timeout_s, data={"update": text}).close()
+        self.changed(update=sparql_update)
 
     def update_stream(self, parts: Iterable[bytes], *, prefixes: bool = True) -> None:
         """Run one SPARQL 1.1 Update whose text comes in parts (a large ``INSERT DATA``), as one request.
@@ -473,13 +475,19 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
             content=body(),
             headers={"Content-Type": "application/sparql-update"},
         ).close()
+        self.changed(None)  # the text was streamed, not kept: what it touched is unknown
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads, all or nothing (see the class notes on how)."""
+        staged = list(quads)
         try:
-            self._write(list(quads), replace=False)
+            self._write(staged, replace=False)
         finally:
             self._analyst = None
+        seen: set[str] = set()
+        for _ in graphs_of(staged, seen):
+            pass
+        self.changed(seen)
 
     def replace_all(self, quads: Iterable[ox.Quad]) -> None:
         """Replace everything on the server by these quads; readers see old or new."""
@@ -487,13 +495,15 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
             self._write(list(quads), replace=True)
         finally:
             self._analyst = None
+        self.changed(None)
 
     def clear_graph(self, graph: str | Node) -> None:
         """Remove one named graph and its triples."""
         self.update(f"DROP SILENT GRAPH {_iri(graph)}", prefixes=False)
 
     def flush(self) -> None:
-        """Nothing to do: the server has committed every answered request."""
+        """Nothing to write: the server has committed every answered request."""
+        self.flushed()
 
     def close(self) -> None:
         """Close the HTTP connections."""
