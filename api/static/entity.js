@@ -48,7 +48,7 @@
     });
     g.incoming.forEach(function (f) {
       var tr = el("tr");
-      tr.appendChild(el("td", { "class": "p" }, "is " + f.predicate_label + " of"));
+      tr.appendChild(el("td", { "class": "p", title: "the other entity points here" }, "← " + f.predicate_label));
       var td = el("td");
       td.appendChild(value(f.subject));
       tr.appendChild(td);
@@ -136,8 +136,11 @@
           "target-arrow-color": "#bbb", "arrow-scale": 0.6 } },
         { selector: "edge[?claim]", style: { "line-style": "dotted", "line-color": "#b07000" } }
       ],
-      layout: { name: "concentric", concentric: function (node) { return 10 - node.data("distance"); }, levelWidth: function () { return 1; }, animate: false }
+      layout: { name: "concentric", concentric: function (node) { return 10 - node.data("distance"); }, levelWidth: function () { return 1; },
+                minNodeSpacing: 50, animate: false }
     });
+    cy.fit(undefined, 20);
+    if (cy.zoom() > 1) { cy.zoom(1); cy.center(); }
     cy.on("tap", "node", function (ev) { var href = ev.target.data("href"); if (href) { window.location.href = href; } });
     $("ncap").textContent = n.elements.nodes.length + " entities within " + n.depth + " link" + (n.depth > 1 ? "s" : "") +
       (n.cap.truncated ? " (cut at " + n.cap.nodes + ")" : "") + "; dotted links only a claim makes.";

@@ -112,6 +112,11 @@ class NetworkExplorer:
                 how = {"mode": "aggregated", "event_links": links, "actors_read": AGGREGATE_ACTORS,
                        "note": f"{links} event–actor links: showing the {AGGREGATE_ACTORS} actors with most events, "
                                "the events between them (actor to target) and their relationships"}
+            claimants = {str(e["claimant"]) for e in ties.evidence.values() if e.get("type") == "claim" and e.get("claimant")}
+            names = _labels(self.store, claimants)
+            for e in ties.evidence.values():
+                if e.get("type") == "claim" and e.get("claimant"):
+                    e["claimant_label"] = names.get(str(e["claimant"])) or str(e["claimant"]).rsplit("/", 1)[-1]
             self._cache[include_claims] = (gen, ties, how)
             return ties, how
 

@@ -164,3 +164,11 @@ def seed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     live = start_server(tmp_path_factory.mktemp("seed"), "workers", seeded=True)
     yield live
     stop_server(live)
+
+
+@pytest.fixture(scope="module", params=MODES)
+def seed_writable(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server on the seed graph with an update token, in each serve mode (its own store: the tests write to it)."""
+    live = start_server(tmp_path_factory.mktemp("seed-writable"), request.param, seed=True, update_token=TOKEN)
+    yield live
+    stop_server(live)
