@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -77,6 +78,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         app.state.search = open_search(app.state.store)
         app.state.search.sync()  # built now if absent, so the first keystroke is fast
         app.state.explorer = NetworkExplorer(app.state.store)
+        # Read the network once in the background: on a large store that takes seconds, which the
+        # first visitor of /explore should not wait for.
+        threading.Thread(target=app.state.explorer.warm, name="explorer-warm-up", daemon=True).start()
         try:
             yield
         finally:

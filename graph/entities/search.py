@@ -57,22 +57,24 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS graphs(graph TEXT PRIMARY KEY, kind TEXT NOT NULL, claimant TEXT, claimant_label TEXT);
 CREATE TABLE IF NOT EXISTS name_rows(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, graph TEXT NOT NULL,
                                      field TEXT NOT NULL, text TEXT NOT NULL, norm TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS name_rows_graph ON name_rows(graph, iri);
-CREATE INDEX IF NOT EXISTS name_rows_iri ON name_rows(iri);
-CREATE INDEX IF NOT EXISTS name_rows_norm ON name_rows(norm);
 CREATE VIRTUAL TABLE IF NOT EXISTS names USING fts5(text, content='name_rows', content_rowid='id',
                                                     tokenize='unicode61 remove_diacritics 2');
-CREATE TRIGGER IF NOT EXISTS name_rows_ai AFTER INSERT ON name_rows BEGIN
-  INSERT INTO names(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS name_rows_ad AFTER DELETE ON name_rows BEGIN
-  INSERT INTO names(names, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-CREATE TABLE IF NOT EXISTS types(iri TEXT NOT NULL, graph TEXT NOT NULL, type TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS types_iri ON types(iri);
-CREATE INDEX IF NOT EXISTS types_graph ON types(graph, iri);
 CREATE TABLE IF NOT EXISTS supers(sub TEXT NOT NULL, sup TEXT NOT NULL);
 """
+#: Dropped during a full build (one bulk insert, then one FTS rebuild, is several times faster) and made again.
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS name_rows_graph ON name_rows(graph, iri)",
+    "CREATE INDEX IF NOT EXISTS name_rows_iri ON name_rows(iri)",
+    "CREATE INDEX IF NOT EXISTS name_rows_norm ON name_rows(norm)",
+    """CREATE TRIGGER IF NOT EXISTS name_rows_ai AFTER INSERT ON name_rows BEGIN
+         INSERT INTO names(rowid, text) VALUES (new.id, new.text);
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS name_rows_ad AFTER DELETE ON name_rows BEGIN
+         INSERT INTO names(names, rowid, text) VALUES ('delete', old.id, old.text);
+       END""",
+)
+_DROP_INDEXES = ("DROP TRIGGER IF EXISTS name_rows_ai", "DROP TRIGGER IF EXISTS name_rows_ad", "DROP INDEX IF EXISTS name_rows_graph",
+                 "DROP INDEX IF EXISTS name_rows_iri", "DROP INDEX IF EXISTS name_rows_norm")
 
 _FULL = object()  # a dirty mark meaning: re-read everything
 
@@ -196,6 +198,9 @@ class SearchIndex:
         if self._missing:
             self._drop_all()
             self._db.executescript(_SCHEMA)
+            for statement in _INDEXES:
+                self._db.execute(statement)
+            self._db.commit()
             self._full = True
         store.watch(self)
 
@@ -290,37 +295,39 @@ class SearchIndex:
         return changed
 
     def _rows(self, sparql: str, graph: str | None) -> tuple[list[tuple], list[tuple]]:
-        names, types = [], []
+        names: list[tuple] = []
+        fields = _FIELDS
         for row in self.store.query(sparql):  # type: ignore[union-attr]
-            s, p, o = row["s"], row["p"].value, row["o"]
-            g = graph if graph is not None else (row["g"].value if row["g"] is not None else "")
-            if not isinstance(s, ox.NamedNode) or hidden_graph(g):
+            s, o = row["s"], row["o"]
+            g = graph if graph is not None else row["g"].value
+            if type(s) is not ox.NamedNode or type(o) is not ox.Literal or hidden_graph(g):
                 continue
-            if p == RDF_TYPE:
-                if isinstance(o, ox.NamedNode):
-                    types.append((s.value, g, o.value))
-            elif isinstance(o, ox.Literal) and o.value.strip():
-                names.append((s.value, g, _FIELDS[p], o.value, normalize(o.value)))
-        return names, types
+            text = o.value
+            if text.strip():
+                names.append((s.value, g, fields[row["p"].value], text, normalize(text)))
+        return names, []
 
     def _insert(self, names: list[tuple], types: list[tuple], pending: set[str]) -> None:
         self._db.executemany("INSERT INTO name_rows(iri, graph, field, text, norm) VALUES (?, ?, ?, ?, ?)",
-                             [r for r in names if r[1] not in pending and r[0] not in pending])
-        self._db.executemany("INSERT INTO types VALUES (?, ?, ?)", [r for r in types if r[1] not in pending])
+                             [r for r in names if r[1] not in pending and r[0] not in pending] if pending else names)
 
-    _PROPS = "VALUES ?p { rdf:type rdfs:label skos:altLabel }"
+    # Types are not indexed: the kind of the few entities a search returns is read from the store.
+    _PROPS = "VALUES ?p { rdfs:label skos:altLabel }"
 
     def _reindex_all(self) -> None:
         kinds = self._graph_kinds()
         self._write_graphs(kinds)
         pending = {g for g, k in kinds.items() if k[0] == "pending"}
+        for statement in _DROP_INDEXES:
+            self._db.execute(statement)
         self._db.execute("DELETE FROM name_rows")
-        self._db.execute("DELETE FROM types")
-        self._db.execute("INSERT INTO names(names) VALUES ('delete-all')")
-        names, types = self._rows(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o {self._PROPS} }} }}", None)
-        self._insert(names, types, pending)
-        names, types = self._rows(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o {self._PROPS} }}", "")
-        self._insert(names, types, pending)
+        names, _ = self._rows(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o {self._PROPS} }} }}", None)
+        self._insert(names, [], pending)
+        names, _ = self._rows(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o {self._PROPS} }}", "")
+        self._insert(names, [], pending)
+        self._db.execute("INSERT INTO names(names) VALUES ('rebuild')")
+        for statement in _INDEXES:
+            self._db.execute(statement)
 
     def _reindex(self, dirty: dict[str, set[str] | None]) -> None:
         kinds = self._graph_kinds()
@@ -331,13 +338,11 @@ class SearchIndex:
             pattern = f"GRAPH <{g}> {{ ?s ?p ?o {self._PROPS} }}" if g else f"?s ?p ?o {self._PROPS}"
             if subjects is None:
                 self._db.execute("DELETE FROM name_rows WHERE graph = ?", (g,))
-                self._db.execute("DELETE FROM types WHERE graph = ?", (g,))
                 names, types = self._rows(f"SELECT ?s ?p ?o WHERE {{ {pattern} }}", g)
             else:
                 names, types = [], []
                 for chunk in _chunks(sorted(subjects), 500):
                     self._db.executemany("DELETE FROM name_rows WHERE graph = ? AND iri = ?", [(g, s) for s in chunk])
-                    self._db.executemany("DELETE FROM types WHERE graph = ? AND iri = ?", [(g, s) for s in chunk])
                     values = "VALUES ?s { " + " ".join(f"<{s}>" for s in chunk) + " }"
                     n, t = self._rows(f"SELECT ?s ?p ?o WHERE {{ {values} {pattern} }}", g)
                     names += n
@@ -392,7 +397,8 @@ class SearchIndex:
                 if iri not in best or key < best[iri][0]:
                     best[iri] = (key, (field, name))
             ranked = sorted(best, key=lambda i: (best[i][0], i))[:limit]
-            out["results"] = [self._describe(iri, *best[iri][1]) for iri in ranked]
+            types = self._types(ranked)
+            out["results"] = [self._describe(iri, *best[iri][1], types.get(iri, set())) for iri in ranked]
         return out
 
     def _candidates(self, norm: str, fts: str) -> list[tuple]:
@@ -406,14 +412,26 @@ class SearchIndex:
             "SELECT r.iri, r.field, r.text, r.norm, r.graph, names.rank FROM names JOIN name_rows r ON r.id = names.rowid "
             "WHERE names MATCH ? ORDER BY names.rank LIMIT 400", (fts,)))
 
-    def _describe(self, iri: str, field: str, matched: str) -> dict[str, object]:
+    def _types(self, iris: list[str]) -> dict[str, set[str]]:
+        if not iris:
+            return {}
+        kinds = {g: k for g, k in self._db.execute("SELECT graph, kind FROM graphs")}
+        values = " ".join(f"<{i}>" for i in iris)
+        out: dict[str, set[str]] = defaultdict(set)
+        for row in self.store.query(f"SELECT ?x ?t ?g WHERE {{ VALUES ?x {{ {values} }} "  # type: ignore[union-attr]
+                                    f"{{ GRAPH ?g {{ ?x a ?t }} }} UNION {{ ?x a ?t }} }}"):
+            g = row["g"].value if row["g"] is not None else ""
+            if type(row["t"]) is ox.NamedNode and not hidden_graph(g) and kinds.get(g) != "pending":
+                out[row["x"].value].add(row["t"].value)
+        return out
+
+    def _describe(self, iri: str, field: str, matched: str, types: set[str]) -> dict[str, object]:
         kinds = {g: (k, c, cl) for g, k, c, cl in self._db.execute("SELECT graph, kind, claimant, claimant_label FROM graphs")}
         names = self._db.execute("SELECT field, text, graph FROM name_rows WHERE iri = ?", (iri,)).fetchall()
         graphs = {g for _, _, g in names}
         own = kinds.get(iri)
         claim_only = (bool(graphs) and all(kinds.get(g, ("",))[0] == "claim" for g in graphs)) or (own is not None and own[0] == "claim")
         labels = sorted((kinds.get(g, ("",))[0] == "claim", t) for f, t, g in names if f == "label")
-        types = [t for (t,) in self._db.execute("SELECT DISTINCT type FROM types WHERE iri = ?", (iri,))]
         supers: dict[str, set[str]] = defaultdict(set)
         for sub, sup in self._db.execute("SELECT sub, sup FROM supers"):
             supers[sub].add(sup)

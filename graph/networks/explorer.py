@@ -21,7 +21,7 @@ and says where it was cut. Ties are read once per store generation
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from datetime import date, timedelta
 
 import pyoxigraph as ox
@@ -46,7 +46,7 @@ __all__ = ["AGGREGATE_ACTORS", "DETAIL_LIMIT", "MAX_LIMIT", "NetworkExplorer"]
 #: Above this many event–actor links the network is aggregated.
 DETAIL_LIMIT = 5_000
 #: The actors an aggregated network is read for (the most active).
-AGGREGATE_ACTORS = 150
+AGGREGATE_ACTORS = 60
 #: Most nodes one answer holds.
 MAX_LIMIT = 500
 DAY = timedelta(days=1)
@@ -94,6 +94,8 @@ class NetworkExplorer:
         self.detail_limit = detail_limit
         self._lock = threading.Lock()
         self._cache: dict[bool, tuple[int, TieSet, dict[str, object]]] = {}
+        # The last answers, by their parameters: a front end asks the same few again and again.
+        self._answers: OrderedDict[tuple, tuple[int, dict[str, object]]] = OrderedDict()
 
     # -- reading the ties, once per generation ------------------------------------
 
@@ -119,6 +121,13 @@ class NetworkExplorer:
                     e["claimant_label"] = names.get(str(e["claimant"])) or str(e["claimant"]).rsplit("/", 1)[-1]
             self._cache[include_claims] = (gen, ties, how)
             return ties, how
+
+    def warm(self) -> None:
+        """Read the ties (without claims) ahead of the first request; errors wait for that request to show."""
+        try:
+            self.elements()
+        except Exception:  # noqa: BLE001 - the request that needs it reports the error properly
+            pass
 
     # -- the network ------------------------------------------------------------------
 
@@ -181,6 +190,22 @@ class NetworkExplorer:
         InputError
             A date, window, kind, depth or limit is bad (``parameter`` names it).
         """
+        key = (at, start, end, window, threshold, kinds if not isinstance(kinds, list) else tuple(kinds),
+               actor_kinds if not isinstance(actor_kinds, list) else tuple(actor_kinds), include_claims, focus, depth, limit)
+        with self._lock:
+            hit = self._answers.get(key)
+            if hit is not None and hit[0] == self.store.generation:
+                self._answers.move_to_end(key)
+                return hit[1]
+        gen = self.store.generation
+        answer = self._elements(at, start, end, window, threshold, kinds, actor_kinds, include_claims, focus, depth, limit)
+        with self._lock:
+            self._answers[key] = (gen, answer)
+            while len(self._answers) > 32:
+                self._answers.popitem(last=False)
+        return answer
+
+    def _elements(self, at, start, end, window, threshold, kinds, actor_kinds, include_claims, focus, depth, limit):  # type: ignore[no-untyped-def]
         at_d = parse_date(at, parameter="at")
         lo, hi = parse_date(start, parameter="start"), parse_date(end, parameter="end")
         span = parse_window(window)
