@@ -88,12 +88,12 @@ def _bounded(target, args, limit: float):  # type: ignore[no-untyped-def]
     return (results[-1] if results else None), results
 
 
-def bench_store(name: str, path: str, baseline_limit: float) -> None:
+def bench_store(name: str, path: str, baseline_limit: float, *, build_index: bool = True, network: bool = True) -> None:
     print(f"\n== {name}: {path}")
     store = Store(path)
     index = open_search(store)
-    build, _ = _timed(index.rebuild)
-    print(f"search index, full build        {_ms(build)}   ({index.count()} names)")
+    build, _ = _timed(index.rebuild if build_index else index.sync)
+    print(f"search index, {'full build' if build_index else 'as found   '}      {_ms(build)}   ({index.count()} names)")
     store.update('INSERT DATA { GRAPH <https://w3id.org/conflictkg/graph/bench/explorer> '
                  '{ <https://w3id.org/conflictkg/id/actor/bench-front> rdfs:label "Bench Front" } }')
     step, _ = _timed(index.sync)
@@ -120,6 +120,8 @@ def bench_store(name: str, path: str, baseline_limit: float) -> None:
         print(f"baseline: SPARQL REGEX          stopped after {baseline_limit:.0f} s, {len(seen)} of {len(words)} keystrokes answered"
               + (f", median {_ms(statistics.median(seen))}" if seen else ""))
 
+    if not network:
+        return
     store = Store(path)
     explorer = NetworkExplorer(store)
     cold, net = _timed(explorer.elements)
@@ -146,15 +148,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", default="bench/out/acled-1m", help="a copy of the large store (opened in place)")
     parser.add_argument("--baseline-limit", type=float, default=120.0, help="seconds after which a baseline is stopped")
+    parser.add_argument("--no-build", action="store_true", help="use the big store's search index as it is (no full build)")
+    parser.add_argument("--search-only", action="store_true", help="only the search (and index) measures")
     args = parser.parse_args()
     from conflictkg.graph.knowledge.seed import build_seed
 
     with tempfile.TemporaryDirectory() as tmp:
         with Store(Path(tmp) / "seed") as store:
             build_seed(store)
-        bench_store("seed", str(Path(tmp) / "seed"), args.baseline_limit)
+        bench_store("seed", str(Path(tmp) / "seed"), args.baseline_limit, network=not args.search_only)
     if Path(args.big).is_dir():
-        bench_store("big", args.big, args.baseline_limit)
+        bench_store("big", args.big, args.baseline_limit, build_index=not args.no_build, network=not args.search_only)
     else:
         print(f"\n{args.big} is missing: copy a large store there (see the module notes)")
 

@@ -42,6 +42,8 @@ __all__ = ["MAX_QUERY_CHARS", "MAX_RESULTS", "SearchIndex", "open_search", "touc
 MAX_QUERY_CHARS = 200
 #: Most results one search returns.
 MAX_RESULTS = 50
+#: Word matches read per search before ranking (see :meth:`SearchIndex._candidates`).
+FTS_CANDIDATES = 2000
 #: An update longer than this is not parsed to find what it touched: the whole index is re-read.
 MAX_PARSED_UPDATE = 256 * 1024
 SCHEMA_VERSION = "1"
@@ -81,6 +83,8 @@ _FULL = object()  # a dirty mark meaning: re-read everything
 
 def normalize(text: str) -> str:
     """Case- and accent-folded text, as names are compared (``Türkiye`` → ``turkiye``)."""
+    if text.isascii():
+        return text.lower().strip()  # most names: no accents to fold, and ten times faster
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
@@ -355,7 +359,9 @@ class SearchIndex:
         """Entities whose label or alias has every word of ``text`` as a prefix, best first.
 
         Ranking: an exact name first (a label before an alias), then names that
-        start with the text, then FTS5's BM25 rank; one result per entity.
+        start with the text, then FTS5's BM25 rank among the first
+        :data:`FTS_CANDIDATES` names with a word starting with each word; one
+        result per entity.
 
         Parameters
         ----------
@@ -402,15 +408,17 @@ class SearchIndex:
         return out
 
     def _candidates(self, norm: str, fts: str) -> list[tuple]:
-        # A short prefix matches a large part of a big store: names *starting* with it come from the
-        # ordinary index, without ranking every match.
-        if len(norm) <= 2:
-            return [(*r, 0.0) for r in self._db.execute(
-                "SELECT r.iri, r.field, r.text, r.norm, r.graph FROM name_rows r "
-                "WHERE r.norm >= ? AND r.norm < ? ORDER BY length(r.norm) LIMIT 400", (norm, norm + "\U0010ffff"))]
-        return list(self._db.execute(
-            "SELECT r.iri, r.field, r.text, r.norm, r.graph, names.rank FROM names JOIN name_rows r ON r.id = names.rowid "
-            "WHERE names MATCH ? ORDER BY names.rank LIMIT 400", (fts,)))
+        # Names that start with the whole text come from the ordinary index, in its order (an exact
+        # name first); words that start with each word come from FTS5, the first FTS_CANDIDATES of
+        # them, unordered: ranking every match of a short prefix on a million names would take seconds.
+        rows = [(*r, 0.0) for r in self._db.execute(
+            "SELECT iri, field, text, norm, graph FROM name_rows WHERE norm >= ? AND norm < ? LIMIT 200",
+            (norm, norm + "\U0010ffff"))]
+        if len(norm) > 1:
+            rows += list(self._db.execute(
+                "SELECT r.iri, r.field, r.text, r.norm, r.graph, bm25(names) FROM names JOIN name_rows r ON r.id = names.rowid "
+                f"WHERE names MATCH ? LIMIT {FTS_CANDIDATES}", (fts,)))
+        return rows
 
     def _types(self, iris: list[str]) -> dict[str, set[str]]:
         if not iris:

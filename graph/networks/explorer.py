@@ -109,6 +109,9 @@ class NetworkExplorer:
             links = _count(self.store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?e ck:actor ?a } }")
             if links <= self.detail_limit:
                 ties, how = load_ties(self.store, include_claims=include_claims), {"mode": "detail", "event_links": links}
+                # what an unreviewed report extraction says is no tie (load_ties does not know pending graphs)
+                pending = _pending_graphs(self.store)
+                ties.ties = [t for t in ties.ties if not _in(ties.evidence.get(t.iri, {}).get("graph"), pending)]
             else:
                 ties = _aggregated_ties(self.store, include_claims=include_claims, actors=AGGREGATE_ACTORS)
                 how = {"mode": "aggregated", "event_links": links, "actors_read": AGGREGATE_ACTORS,
@@ -396,6 +399,17 @@ class NetworkExplorer:
         if item.get("attribution"):
             item["attribution_label"] = str(item["attribution"]).rsplit("#", 1)[-1]
         return item
+
+
+def _pending_graphs(store: FactStore) -> set[str]:
+    """The unreviewed graphs (``ck:PendingGraph``), from their metadata wherever it is kept."""
+    rows = store.query(f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH <{META_GRAPH}> {{ ?g a ck:PendingGraph }} }} "
+                       f"UNION {{ ?g a ck:PendingGraph }} }}")
+    return {row["g"].value for row in rows}  # type: ignore[union-attr]
+
+
+def _in(graph: object, pending: set[str]) -> bool:
+    return bool(graph) and (str(graph) in pending or str(graph).startswith(PENDING_GRAPHS))
 
 
 def _count(store: FactStore, sparql: str) -> int:

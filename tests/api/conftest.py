@@ -39,7 +39,7 @@ BOTH_MODES = "both_modes"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if {"server", "writable"} & set(metafunc.fixturenames):
+    if {"server", "writable", "seed_server", "seed_writable"} & set(metafunc.fixturenames):
         modes = MODES if metafunc.definition.get_closest_marker(BOTH_MODES) else [DEFAULT_MODE]
         metafunc.parametrize("server_mode", modes, indirect=True, scope="session")
 
@@ -159,16 +159,16 @@ def token() -> str:
 
 
 @pytest.fixture(scope="session")
-def seed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A server on the seed graph (ontology, curated facts and claims, inferences), default serve mode."""
-    live = start_server(tmp_path_factory.mktemp("seed"), "workers", seeded=True)
+def seed_server(server_mode: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A read-only server on the seed graph (ontology, curated facts and claims, inferences)."""
+    live = start_server(tmp_path_factory.mktemp("seed"), server_mode, seeded=True)
     yield live
     stop_server(live)
 
 
-@pytest.fixture(scope="module", params=MODES)
-def seed_writable(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A server on the seed graph with an update token, in each serve mode (its own store: the tests write to it)."""
-    live = start_server(tmp_path_factory.mktemp("seed-writable"), request.param, seed=True, update_token=TOKEN)
+@pytest.fixture(scope="module")
+def seed_writable(server_mode: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server on the seed graph with an update token (its own store: the tests write to it)."""
+    live = start_server(tmp_path_factory.mktemp("seed-writable"), server_mode, seed=True, update_token=TOKEN)
     yield live
     stop_server(live)

@@ -1,4 +1,4 @@
-"""Entities and the explorer's network over HTTP, on live servers in both serve modes: status, content type, body."""
+"""Entities and the explorer's network over HTTP on a live server (a few tests on both serve modes): status, content type, body."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def get(server, path: str, **kw) -> httpx.Response:
     return httpx.get(server.url + path, timeout=30, **kw)
 
 
+@pytest.mark.both_modes
 def test_a_browser_gets_the_entity_page(seed_writable) -> None:
     r = get(seed_writable, "/id/actor/sdf", headers={"Accept": BROWSER})
     assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
@@ -70,6 +71,7 @@ def test_search_finds_isis_for_daesh(seed_writable) -> None:
     assert (first["iri"], first["label"], first["kind"], first["href"]) == (BASE + "id/actor/isis", "Islamic State", "ArmedGroup", "/id/actor/isis")
 
 
+@pytest.mark.both_modes
 def test_search_sees_an_update_sent_over_http(seed_writable, token) -> None:
     update = f'INSERT DATA {{ GRAPH <{BASE}graph/test/added> {{ <{BASE}id/actor/new-front> rdfs:label "Nubian Ibex Front" ; a ck:ArmedGroup }} }}'
     r = httpx.post(seed_writable.url + "/sparql", data={"update": update}, headers={"Authorization": f"Bearer {token}"}, timeout=30)
@@ -91,6 +93,7 @@ def test_describe_and_neighbourhood_answer_json(seed_writable) -> None:
     assert COALITION in {n["data"]["id"] for n in r.json()["elements"]["nodes"]}
 
 
+@pytest.mark.both_modes
 def test_the_network_elements_replay_the_breakdown(seed_writable) -> None:
     r = get(seed_writable, "/network/elements")
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"

@@ -108,3 +108,15 @@ def test_an_edge_that_does_not_exist_names_it(seeded: Store) -> None:
     with pytest.raises(InputError) as err:
         NetworkExplorer(seeded).edge(SDF, str(ID["actor/turkey"]))
     assert err.value.details["parameter"] == "b"
+
+
+def test_what_a_pending_graph_says_is_no_tie() -> None:
+    from conflictkg.ontology.vocab import META_GRAPH, PENDING_GRAPHS
+
+    store = Store()
+    pending = PENDING_GRAPHS + "report-2"
+    store.update(f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{pending}> a ck:PendingGraph }} '
+                 f'GRAPH <{pending}> {{ <urn:r> a ck:Hostility ; ck:party <urn:a>, <urn:b> ; ck:startDate "2020-01-01"^^xsd:date }} '
+                 f'GRAPH <urn:g> {{ <urn:s> a ck:Cooperation ; ck:party <urn:c>, <urn:d> ; ck:startDate "2020-01-01"^^xsd:date }} }}')
+    net = NetworkExplorer(store).elements()
+    assert edge(net, "urn:a", "urn:b") is None and edge(net, "urn:c", "urn:d") is not None
