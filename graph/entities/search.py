@@ -160,6 +160,9 @@ def _fts_query(text: str) -> str | None:
     words = [w for w in re.findall(r"\w+", normalize(text)) if w]
     if not words:
         return None
+    # A one-letter prefix ("group 2") expands to every term with that letter and takes seconds on a
+    # million names: it is left to the names that start with the whole text (see _candidates).
+    words = [w for w in words if len(w) > 1] or words
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:12])
 
 
