@@ -147,3 +147,22 @@ def test_text_without_a_word_finds_nothing(seeded: Store) -> None:
 )
 def test_what_an_update_touched(update: str, touched: dict | None) -> None:
     assert touched_by_update(update) == touched
+
+
+def test_a_reports_names_are_found_only_once_it_is_accepted() -> None:
+    from datetime import datetime, timezone
+
+    from conflictkg.graph.reports.pending import ingest
+    from conflictkg.graph.reports.review import accept, show
+    from conflictkg.graph.reports.text import read_report
+
+    report = Path(__file__).parents[2] / "fixtures" / "reports" / "haiti-penitentiary-breakout.md"
+    store = Store()
+    index = SearchIndex(store)
+    ingest(store, read_report(report, published="2024-03-04"))
+    names = {c["label"] for c in show(store, "haiti-penitentiary-breakout")["candidates"] if c["kind"] == "entity"}
+    assert {"Jimmy Chérizier", "Haitian National Police"} <= names
+    assert index.search("Chérizier")["results"] == [] and index.search("Haitian National Police")["results"] == []  # pending
+    accept(store, "haiti-penitentiary-breakout", reviewer="analyst-1", at=datetime(2024, 3, 5, tzinfo=timezone.utc))
+    assert index.search("cherizier")["results"][0]["label"] == "Jimmy Chérizier"
+    assert index.search("Haitian National Police")["results"][0]["label"] == "Haitian National Police"
