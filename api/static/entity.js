@@ -73,7 +73,7 @@
     if (!d.relationships.length) { rels.appendChild(el("p", {}, "None recorded.")); }
     d.relationships.forEach(function (r) {
       var div = el("div", { "class": "rel " + (r.sign > 0 ? "pos" : "neg") });
-      div.appendChild(el("span", { "class": "sign" }, r.sign > 0 ? "＋ " : "− "));
+      div.appendChild(el("span", { "class": "sign" }, r.sign > 0 ? "+ " : "− "));
       div.appendChild(link(r.label, r.href));
       div.appendChild(el("span", { "class": "kind" }, r.kind));
       var with_ = el("span", {}, " with ");
