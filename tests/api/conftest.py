@@ -169,6 +169,6 @@ def seed_server(server_mode: str, tmp_path_factory: pytest.TempPathFactory) -> I
 @pytest.fixture(scope="module")
 def seed_writable(server_mode: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server on the seed graph with an update token (its own store: the tests write to it)."""
-    live = start_server(tmp_path_factory.mktemp("seed-writable"), server_mode, seed=True, update_token=TOKEN)
+    live = start_server(tmp_path_factory.mktemp("seed-writable"), server_mode, seeded=True, update_token=TOKEN)
     yield live
     stop_server(live)
