@@ -59,7 +59,7 @@ def entity_exists(store: FactStore, iri: str) -> bool:
     check_iri(iri)
     node = f"<{iri}>"
     rows = _rows(store, f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH ?g {{ {node} ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?p {node} }} }} "
-                        f"UNION {{ {node} ?p ?o }} UNION {{ GRAPH ?g {{ ?x ?y ?z }} FILTER(?g = {node}) }} }} LIMIT 50")
+                        f"UNION {{ GRAPH ?g {{ ?x ?y ?z }} FILTER(?g = {node}) }} }} LIMIT 50")
     if not rows:
         return False
     graphs = {_graph_of(r) for r in rows}
@@ -76,7 +76,7 @@ def _labels(store: FactStore, iris: Iterable[str], meta: dict[str, GraphInfo]) -
     for start in range(0, len(iris), 400):
         chunk = " ".join(f"<{i}>" for i in iris[start:start + 400])
         for r in _rows(store, f"SELECT ?x ?l ?g ?p WHERE {{ VALUES ?x {{ {chunk} }} VALUES ?p {{ rdfs:label skos:prefLabel }} "
-                              f"{{ GRAPH ?g {{ ?x ?p ?l }} }} UNION {{ ?x ?p ?l }} }}"):
+                              f"GRAPH ?g {{ ?x ?p ?l }} }}"):
             g = _graph_of(r)
             if not (_visible(g, meta) or g == str(ONTOLOGY_GRAPH)):
                 continue
@@ -163,7 +163,7 @@ def describe_entity(store: FactStore, iri: str, *, max_facts: int = MAX_FACTS, m
         raise UnknownEntity(f"nothing in the store is called <{iri}>", parameter="iri")
     node = f"<{iri}>"
     meta = graph_metadata(store)
-    out_rows = _rows(store, f"SELECT ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ {node} ?p ?o }} }} UNION {{ {node} ?p ?o }} }} LIMIT {max_facts + 1}")
+    out_rows = _rows(store, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }} LIMIT {max_facts + 1}")
     roles = " ".join(f"<{r}>" for r in _ROLES)
     in_rows = _rows(store, f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {node} }} FILTER(?p NOT IN ({roles.replace(' ', ', ')})) }} "
                            f"LIMIT {max_facts + 1}")
@@ -421,7 +421,7 @@ def entity_rdf(store: FactStore, iri: str, fmt: ox.RdfFormat) -> bytes:
     quads_wanted = fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
     quads: list[ox.Quad] = []
     seen_graphs = set()
-    for r in _rows(store, f"SELECT ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ {node} ?p ?o }} }} UNION {{ {node} ?p ?o }} }}"):
+    for r in _rows(store, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }}"):
         g = _graph_of(r)
         if not _visible(g, meta) or (not quads_wanted and meta.get(g, {}).get("kind") == "claim"):
             continue
@@ -430,7 +430,7 @@ def entity_rdf(store: FactStore, iri: str, fmt: ox.RdfFormat) -> bytes:
         seen_graphs.add(g)
     if quads_wanted:
         for g in sorted(x for x in seen_graphs if x):
-            for r in _rows(store, f"SELECT ?p ?o WHERE {{ {{ GRAPH <{META_GRAPH}> {{ <{g}> ?p ?o }} }} UNION {{ <{g}> ?p ?o }} }}"):
+            for r in _rows(store, f"SELECT ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ <{g}> ?p ?o }} }}"):
                 quads.append(ox.Quad(ox.NamedNode(g), r["p"], r["o"], ox.NamedNode(str(META_GRAPH))))  # type: ignore[arg-type]
     if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
         return ox.serialize(quads, format=fmt, **({"prefixes": PREFIXES} if fmt == ox.RdfFormat.TRIG else {}))

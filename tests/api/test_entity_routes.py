@@ -88,7 +88,7 @@ def test_describe_and_neighbourhood_answer_json(seed_writable) -> None:
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     escape = next(e for e in r.json()["events"] if e["label"] == "Al-Aqtaan prison break")
     assert escape["quantities"][0]["text"] == "approximately 120"
-    r = get(seed_writable, "/entities/neighbourhood", params={"iri": SDF, "depth": 2, "limit": 50})
+    r = get(seed_writable, "/entities/neighbourhood", params={"iri": SDF, "depth": 2, "limit": 200})
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     assert COALITION in {n["data"]["id"] for n in r.json()["elements"]["nodes"]}
 
