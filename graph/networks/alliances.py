@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 
 from conflictkg.graph.errors import InputError
-from conflictkg.graph.networks.series import network_series
-from conflictkg.graph.networks.ties import Tie, TieSet, deciding_relationship as _decide, load_ties, parse_window
-from conflictkg.graph.networks.signed.triads import triad_transitions
+from conflictkg.graph.networks.series import sign_changes
+from conflictkg.graph.networks.ties import Tie, TieSet, deciding_relationship as _decide, event_labels, load_ties, parse_window
+from conflictkg.graph.networks.signed.triads import triad_transitions_from_changes
 from conflictkg.graph.store import Store
 
-__all__ = ["DyadPoint", "dyad_timeline", "dyad_scores", "find_breakdowns", "breakdown_report"]
+__all__ = ["METHODS", "Progress", "DyadPoint", "dyad_timeline", "dyad_scores", "find_breakdowns", "breakdown_report"]
 
 DAY = timedelta(days=1)
+
+#: ``progress(stage, done, total)``; ``total`` is ``None`` while unknown.
+Progress = Callable[[str, int, "int | None"], None]
+
+METHODS = ("hysteresis", "changepoint")
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise InputError(f"method must be 'hysteresis' or 'changepoint', not {method!r}", parameter="method")
 
 
 @dataclass(frozen=True)
@@ -192,6 +203,7 @@ def find_breakdowns(
     hold: str | timedelta | None = None,
     method: str = "hysteresis",
     penalty: float | None = None,
+    progress: Progress | None = None,
 ) -> list[dict[str, object]]:
     """Pairs of actors whose cooperation turned to strain or hostility, and stayed so.
 
@@ -211,6 +223,8 @@ def find_breakdowns(
         State changes with hysteresis (see :func:`dyad_timeline`), or change
         points of the daily score found by PELT (``ruptures``, L2 cost) with
         ``penalty`` (default ``2 · log(days) · variance``, BIC-like).
+    progress : callable, optional
+        ``progress("pairs", done, total)``, called every thousand pairs.
 
     Returns
     -------
@@ -235,12 +249,14 @@ def find_breakdowns(
        detection of changepoints with a linear computational cost.
        *JASA* 107(500), 1590–1598.
     """
-    if method not in ("hysteresis", "changepoint"):
-        raise InputError(f"method must be 'hysteresis' or 'changepoint', not {method!r}", parameter="method")
+    _check_method(method)
     span = parse_window(window)
     keep = parse_window(hold, parameter="hold") or span
     out = []
-    for (a, b), group in sorted(ties.by_dyad().items()):
+    pairs = sorted(ties.by_dyad().items())
+    for k, ((a, b), group) in enumerate(pairs):
+        if progress is not None and k % 1000 == 0:
+            progress("pairs", k, len(pairs))
         points = dyad_timeline(group, window=span, threshold=threshold)  # type: ignore[arg-type]
         breaks = (
             _hysteresis_breaks(points, keep)  # type: ignore[arg-type]
@@ -272,8 +288,20 @@ def breakdown_report(
     hold: str | timedelta | None = None,
     method: str = "hysteresis",
     include_claims: bool = False,
+    progress: Progress | None = None,
 ) -> dict[str, object]:
     """Alliance breakdowns and triad transitions in the store's actor network.
+
+    Every option is checked before the store is read. The ties are read
+    once; the triad transitions come from the days each pair's sign changes
+    (:func:`~conflictkg.graph.networks.series.sign_changes`), not from a
+    network rebuilt for every day.
+
+    Parameters
+    ----------
+    progress : callable, optional
+        ``progress(stage, done, total)``, called now and then: ``total`` is
+        ``None`` while unknown.
 
     Returns
     -------
@@ -282,12 +310,37 @@ def breakdown_report(
         :func:`find_breakdowns`) and ``triad_transitions`` (triads of actor
         labels turning balanced or unbalanced, with the day, over snapshots
         on every day a tie starts or ends).
+
+    Raises
+    ------
+    InputError
+        If ``window``, ``hold``, ``threshold`` or ``method`` is not valid (``parameter`` names it).
     """
-    ties = load_ties(store, include_claims=include_claims)
     span = parse_window(window)
-    breakdowns = find_breakdowns(ties, window=span, threshold=threshold, hold=hold, method=method)  # type: ignore[arg-type]
-    series = network_series(ties, window=span)  # type: ignore[arg-type]
-    transitions = triad_transitions(series)
+    keep = parse_window(hold, parameter="hold")
+    _check_method(method)
+    if not threshold > 0:
+        raise InputError(f"threshold must be positive, not {threshold!r}", parameter="threshold")
+    say = progress or (lambda stage, done, total: None)
+    say("reading ties", 0, None)
+    ties = load_ties(store, include_claims=include_claims, labels=False)
+    breakdowns = find_breakdowns(ties, window=span, threshold=threshold, hold=keep, method=method, progress=progress)  # type: ignore[arg-type]
+    shown = {str(e["iri"]) for b in breakdowns for side in ("before", "after") for e in b[side]["evidence"]}  # type: ignore[index, union-attr]
+    event_labels(store, ties, shown)
+    for b in breakdowns:
+        for side in ("before", "after"):
+            for e in b[side]["evidence"]:  # type: ignore[index]
+                e["label"] = ties.evidence.get(str(e["iri"]), {}).get("label", e.get("label"))
+    first, initial, changes = sign_changes(ties, window=span)  # type: ignore[arg-type]
+
+    def counted() -> Iterator[tuple[date, dict[tuple[str, str], int]]]:
+        for k, change in enumerate(changes):
+            if k % 100 == 0:
+                say("triad transitions", k, len(changes))
+            yield change
+        say("triad transitions", len(changes), len(changes))
+
+    transitions = list(triad_transitions_from_changes(initial, counted()))
     for t in transitions:
         t["time"] = t["time"].isoformat()  # type: ignore[union-attr]
         t["triad"] = [ties.label(x) for x in t["triad"]]  # type: ignore[union-attr]

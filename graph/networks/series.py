@@ -24,6 +24,7 @@ __all__ = [
     "network_balance",
     "network_centrality",
     "node_names",
+    "sign_changes",
 ]
 
 
@@ -157,7 +158,9 @@ def network_series(
     if step is None:
         days = {lo, hi}
         for t in ties.ties:
-            for d in (t.start, t.end and t.end + timedelta(days=1), t.basis == "event" and t.start and t.start + span):
+            # an event counts from its day to ``window`` after its last day, and leaves the day after
+            leaves = t.basis == "event" and t.start and (t.end or t.start) + span + timedelta(days=1)  # type: ignore[operator]
+            for d in (t.start, t.end and t.end + timedelta(days=1), leaves):
                 if isinstance(d, date) and lo <= d <= hi:
                     days.add(d)
         times = sorted(days)
@@ -325,3 +328,69 @@ def _chosen_network(
         raise InputError("give a store or an edge list", parameter="edges")
     at_d = parse_date(at)
     return G, origin, at_d.isoformat() if at_d else None
+
+
+def sign_changes(
+    ties: TieSet,
+    *,
+    window: str | timedelta = "90d",
+    start: str | date | None = None,
+    end: str | date | None = None,
+) -> tuple[date | None, dict[tuple[str, str], int], list[tuple[date, dict[tuple[str, str], int]]]]:
+    """The signs of every pair as of ``start``, then each day on which one changes, and to what.
+
+    The same signs as :func:`signed_network` with ``at=day, window=window``
+    on every day, found from each pair's own ties (the days a relationship
+    starts or ends, an event comes into the window or leaves it) instead
+    of rebuilding the network day after day.
+
+    Parameters
+    ----------
+    ties : TieSet
+        From :func:`~conflictkg.graph.networks.ties.load_ties`.
+    window : "90d" or timedelta
+        How far back events count.
+    start, end : date or ISO text, optional
+        The first and last day; by default the span of the data.
+
+    Returns
+    -------
+    (date, dict, list)
+        The first day (``None`` for no data), the pairs' signs that day
+        (``(a, b)`` with ``a < b`` → ±1; pairs without a tie are absent),
+        and, in time order, ``(day, {pair: sign})`` where a sign of ``0``
+        means the pair lost its edge.
+    """
+    span = parse_window(window)
+    first, last = ties.span()
+    lo = parse_date(start, parameter="start") or first
+    hi = parse_date(end, parameter="end") or last
+    if lo is None or hi is None or span is None:
+        return lo, {}, []
+    day = timedelta(days=1)
+    initial: dict[tuple[str, str], int] = {}
+    changes: dict[date, dict[tuple[str, str], int]] = {}
+    for dyad, group in ties.by_dyad().items():
+        rels = [t for t in group if t.basis == "relationship"]
+        events = sorted((t.start, t.end or t.start, t.score) for t in group if t.basis == "event" and t.start)
+        days = {lo}
+        for s, e, _ in events:
+            days.update((s, e + span + day))
+        for t in rels:
+            days.update(d for d in (t.start, t.end and t.end + day) if d)
+        previous = 0
+        for d in sorted(x for x in days if lo <= x <= hi):
+            decided = deciding_relationship([t for t in rels if t.active(d, d)])
+            if decided is not None:
+                sign = decided.sign
+            else:
+                # events are few per pair: a scan is cheaper than any index
+                score = sum(w for s, e, w in events if s <= d and e >= d - span)
+                sign = 0 if score == 0 else (1 if score > 0 else -1)
+            if d == lo:
+                if sign:
+                    initial[dyad] = sign
+            elif sign != previous:
+                changes.setdefault(d, {})[dyad] = sign
+            previous = sign
+    return lo, initial, sorted(changes.items())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from itertools import combinations
 
 import networkx as nx
 import numpy as np
@@ -123,15 +122,23 @@ def bloc_brokerage(
        A formal approach to brokerage in transaction networks.
        *Sociological Methodology* 19, 89–126.
     """
-    check_signed(G, sign=sign)
+    A, nodes = signed_adjacency(G, sign=sign)
     if not isinstance(blocs, Mapping):
         blocs = {n: i for i, bloc in enumerate(blocs) for n in bloc}
-    out = {}
-    for v in G:
-        allies = [u for u, d in G[v].items() if d[sign] > 0 and u in blocs]
-        out[v] = sum(
-            1
-            for a, b in combinations(allies, 2)
-            if blocs[a] != blocs[b] and not (G.has_edge(a, b) and G[a][b][sign] > 0)
-        )
-    return out
+    if not nodes:
+        return {}
+    # Counted with sparse products instead of pairs of neighbours: for v, the
+    # pairs of its allies in different blocs, less those allied to each other.
+    codes: dict[Hashable, int] = {}
+    label = np.array([codes.setdefault(blocs[n], len(codes)) if n in blocs else -1 for n in nodes])
+    mapped = (label >= 0).astype(float)
+    P = (A > 0).astype(float).tocsr()
+    Pm = (P @ sp.diags_array(mapped)).tocsr()
+    counts = np.stack([Pm @ (label == k).astype(float) for k in range(len(codes))], axis=1) if codes else np.zeros((len(nodes), 1))
+    total = counts.sum(axis=1)
+    pairs = (total * (total - 1) - (counts * (counts - 1)).sum(axis=1)) / 2
+    coo = Pm.tocoo()
+    across = (label[coo.row] >= 0) & (label[coo.row] != label[coo.col])
+    Pdiff = sp.csr_array((coo.data[across], (coo.row[across], coo.col[across])), shape=P.shape)
+    allied = np.asarray((Pm @ Pdiff).multiply(Pm).sum(axis=1)).ravel() / 2
+    return {v: int(round(pairs[i] - allied[i])) for i, v in enumerate(nodes)}

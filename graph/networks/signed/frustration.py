@@ -130,31 +130,66 @@ def _milp_component(
     return side, exact, bound
 
 
+def _plain_subgraph(G: nx.Graph, nodes: set[Hashable], edges: list[tuple[Hashable, Hashable]] | None = None) -> nx.Graph:
+    """A plain graph of ``nodes`` (and only ``edges``, if given), its node and neighbour order that of ``G``.
+
+    Built from ``G``'s own dicts: a view (``G.subgraph``) filters every
+    neighbour each time it is read, which the solvers here do thousands of
+    times, and ``.copy()`` would reorder neighbours (the order decides ties
+    between equally good bipartitions, so it must not change).
+    """
+    keep = None if edges is None else {frozenset(e) for e in edges}
+    H = G.__class__()
+    for n in G:
+        if n in nodes:
+            H._node[n] = G._node[n]
+            H._adj[n] = {v: d for v, d in G._adj[n].items() if v in nodes and (keep is None or frozenset((n, v)) in keep)}
+    return H
+
+
+def _signed_csr(H: nx.Graph, nodes: list[Hashable], sign: str, weight: str | None) -> sp.csr_array:
+    """``A[i, j] = sign · weight`` of ``H`` (a view is walked once here, never again)."""
+    index = {v: i for i, v in enumerate(nodes)}
+    rows, cols, vals = [], [], []
+    for u, v, d in H.edges(data=True):
+        w = d[sign] * (float(d.get(weight, 1.0)) if weight else 1.0)
+        rows += (index[u], index[v])
+        cols += (index[v], index[u])
+        vals += (w, w)
+    return sp.csr_array((np.array(vals, dtype=float), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+                        shape=(len(nodes), len(nodes)))
+
+
 def _local_search(
     H: nx.Graph, sign: str, weight: str | None, restarts: int, seed: int | None
 ) -> dict[Hashable, int]:
-    """Greedy single-node moves from a spectral start and random starts; the best result."""
+    """Greedy single-node moves from a spectral start and random starts; the best result.
+
+    Sides are ``x = ±1``; with ``A`` the signed (weighted) adjacency, moving
+    ``v`` gains ``−x_v (A x)_v`` (frustrated minus satisfied incident weight),
+    and ``A x`` is kept up to date row by row, so a sweep costs the degrees of
+    the nodes that move, not of all.
+    """
     rng = np.random.default_rng(seed)
     nodes = list(H)
+    A = _signed_csr(H, nodes, sign, weight)
+    indptr, indices, data = A.indptr, A.indices, A.data
 
-    def w(d: dict) -> float:
-        return float(d.get(weight, 1.0)) if weight else 1.0
-
-    def improve(side: dict[Hashable, int]) -> dict[Hashable, int]:
-        # gain of moving v = frustrated incident weight − satisfied incident weight
+    def improve(x: np.ndarray) -> np.ndarray:
+        Ax = A @ x
         moved = True
         while moved:
             moved = False
             for v in rng.permutation(len(nodes)):
-                node = nodes[v]
-                gain = 0.0
-                for u, d in H[node].items():
-                    frustrated = (d[sign] > 0) == (side[u] != side[node])
-                    gain += w(d) if frustrated else -w(d)
-                if gain > 0:
-                    side[node] ^= 1
+                if x[v] * Ax[v] < 0:
+                    x[v] = -x[v]
+                    lo, hi = indptr[v], indptr[v + 1]
+                    Ax[indices[lo:hi]] += 2.0 * x[v] * data[lo:hi]
                     moved = True
-        return side
+        return x
+
+    def as_x(side: dict[Hashable, int]) -> np.ndarray:
+        return np.array([1.0 - 2.0 * side[v] for v in nodes])
 
     starts = []
     try:  # the spectral start: BFS sign parity along a spanning tree
@@ -167,13 +202,15 @@ def _local_search(
     except nx.NetworkXError:
         pass
     starts += [{v: int(rng.integers(2)) for v in nodes} for _ in range(restarts)]
+    src, dst = sp.triu(A, k=1).nonzero()
+    signs, costs = np.sign(A[src, dst]), np.abs(A[src, dst])
     best, best_l = None, np.inf
     for start in starts:
-        side = improve(dict(start))
-        L, _ = frustration_of_partition(H, side, sign=sign, weight=weight)
+        x = improve(as_x(start))
+        L = float(costs[signs * x[src] * x[dst] < 0].sum())
         if L < best_l:
-            best, best_l = side, L
-    return best  # type: ignore[return-value]
+            best, best_l = x, L
+    return {v: int(best[i] < 0) for i, v in enumerate(nodes)}  # type: ignore[index]
 
 
 def _join_blocks(parts: list[dict[Hashable, int]]) -> dict[Hashable, int]:
@@ -279,7 +316,8 @@ def frustration_index(
     side: dict[Hashable, int] = {}
     exact, lower, method = True, 0.0, "milp"
     for comp in nx.connected_components(G):
-        H = G.subgraph(comp)
+        # Views filter every neighbour they hand out: skip them where they would keep everything.
+        H = G if len(comp) == len(G) else _plain_subgraph(G, comp)
         if H.number_of_edges() == 0:
             side.update({v: 0 for v in comp})
             continue
@@ -287,7 +325,7 @@ def frustration_index(
         # sum over blocks; each block is solved alone, bridges and trees cost 0.
         solved: list[dict[Hashable, int]] = []
         for edges in nx.biconnected_component_edges(H):
-            B = H.edge_subgraph(edges)
+            B = H if len(edges) == H.number_of_edges() else _plain_subgraph(H, {v for e in edges for v in e}, edges)
             if B.number_of_edges() == 1:
                 (u, v), = B.edges
                 solved.append({u: 0, v: 0 if B[u][v][sign] > 0 else 1})

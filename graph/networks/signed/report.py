@@ -72,7 +72,7 @@ def balance_report(
     census = triangle_census(G, sign=sign)
     frustration = frustration_index(G, sign=sign, time_limit=time_limit, seed=seed)
     walk, walk_stderr = walk_balance_estimate(G, beta=beta, sign=sign, seed=seed)
-    triads = unbalanced_triads(G, sign=sign) if sum(census.values()) else []
+    triads = unbalanced_triads(G, sign=sign, limit=max_triads) if census["++-"] + census["---"] else []
     positive = sum(1 for _, _, s in G.edges(data=sign) if s > 0)
     L = frustration.frustration
     return {
@@ -85,7 +85,7 @@ def balance_report(
         "triangle_census": census,
         "triangle_index": _finite(triangle_index(G, census=census)),
         "unbalanced_triads": [
-            {"actors": [_name(G, a), _name(G, b), _name(G, c)], "signs": kind} for a, b, c, kind in triads[:max_triads]
+            {"actors": [_name(G, a), _name(G, b), _name(G, c)], "signs": kind} for a, b, c, kind in triads
         ],
         "walk_index": _finite(walk),
         "walk_method": "dense" if len(G) <= DENSE_LIMIT else "sparse-estimate",

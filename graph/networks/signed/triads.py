@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
-from conflictkg.graph.networks.signed._common import check_signed, signed_adjacency
+from conflictkg.graph.networks.signed._common import check_signed, sign_of, signed_adjacency
 
 __all__ = [
     "TRIANGLE_TYPES",
@@ -16,6 +17,7 @@ __all__ = [
     "triangle_index",
     "unbalanced_triads",
     "triad_transitions",
+    "triad_transitions_from_changes",
 ]
 
 #: The four kinds of signed triangle, by their signs; ``+++`` and ``+--`` are balanced.
@@ -150,8 +152,15 @@ def triangle_index(G: nx.Graph, *, sign: str = "sign", census: dict[str, int] | 
     return float("nan") if total == 0 else (c["+++"] + c["+--"]) / total
 
 
-def unbalanced_triads(G: nx.Graph, *, sign: str = "sign") -> list[tuple[Hashable, Hashable, Hashable, str]]:
+def unbalanced_triads(
+    G: nx.Graph, *, sign: str = "sign", limit: int | None = None
+) -> list[tuple[Hashable, Hashable, Hashable, str]]:
     """The triangles that break balance (``++-`` and ``---``), with their actors.
+
+    Each triad's nodes come in the order of their names (``str``), and the
+    triads in that order too; with ``limit``, only the first ``limit`` are
+    listed, and the enumeration stops there (a dense network has millions:
+    count them with :func:`triangle_census`).
 
     Examples
     --------
@@ -161,12 +170,33 @@ def unbalanced_triads(G: nx.Graph, *, sign: str = "sign") -> list[tuple[Hashable
     >>> unbalanced_triads(G)
     [('SDF', 'Turkey', 'US', '++-')]
     """
-    found = []
-    for a, b, c, kind in signed_triangles(G, sign=sign):
-        if kind in ("++-", "---"):
-            x, y, z = sorted((a, b, c), key=str)
-            found.append((x, y, z, kind))
-    return sorted(found, key=lambda t: tuple(map(str, t)))
+    A, nodes = signed_adjacency(G, sign=sign)
+    # Rank the nodes by name: walking x < y < z by rank lists the triads already sorted.
+    order = sorted(range(len(nodes)), key=lambda i: (str(nodes[i]), i))
+    rank = np.empty(len(nodes), dtype=np.int64)
+    rank[order] = np.arange(len(nodes))
+    R = sp.csr_array((A.data, rank[A.indices], A.indptr), shape=A.shape)[order]
+    R.sort_indices()
+    indptr, indices, data = R.indptr, R.indices, R.data
+    found: list[tuple[Hashable, Hashable, Hashable, str]] = []
+    for x in range(len(nodes)):
+        nx_ = indices[indptr[x] : indptr[x + 1]]
+        sx = data[indptr[x] : indptr[x + 1]]
+        later = nx_ > x
+        for y, sxy in zip(nx_[later].tolist(), sx[later].tolist()):
+            ny = indices[indptr[y] : indptr[y + 1]]
+            sy = data[indptr[y] : indptr[y + 1]]
+            zs, ix, iy = np.intersect1d(nx_, ny, assume_unique=True, return_indices=True)
+            keep = zs > y
+            if not keep.any():
+                continue
+            neg = (sxy < 0) + (sx[ix[keep]] < 0).astype(np.int64) + (sy[iy[keep]] < 0)
+            for z, k in zip(zs[keep].tolist(), neg.tolist()):
+                if k % 2 == 1:  # one or three negative edges
+                    found.append((nodes[order[x]], nodes[order[y]], nodes[order[z]], TRIANGLE_TYPES[k]))
+                    if limit is not None and len(found) >= limit:
+                        return found
+    return found
 
 
 def _triad_states(G: nx.Graph, sign: str) -> dict[tuple[Hashable, ...], str]:
@@ -236,3 +266,80 @@ def triad_transitions(
                 )
         previous = current
     return changes
+
+
+def triad_transitions_from_changes(
+    initial: Mapping[tuple[Hashable, Hashable], int],
+    changes: Iterable[tuple[object, Mapping[tuple[Hashable, Hashable], int]]],
+    *,
+    include_absent: bool = False,
+) -> Iterator[dict[str, object]]:
+    """:func:`triad_transitions` of a network given by its edits instead of its snapshots.
+
+    Only the triads through an edge that changed are looked at, so the work
+    follows the edits and the triangles on them, not the size of every
+    snapshot times their number.
+
+    Parameters
+    ----------
+    initial : mapping
+        ``(u, v)`` → ±1: the signed edges of the first snapshot.
+    changes : iterable of (time, mapping)
+        In time order: the edges whose sign changed at ``time`` → the new
+        sign, ``0`` for an edge that disappears.
+    include_absent : bool
+        Also report triads that form or dissolve.
+
+    Yields
+    ------
+    dict
+        As :func:`triad_transitions`, in the same order.
+
+    Examples
+    --------
+    >>> start = {("US", "SDF"): 1, ("US", "Turkey"): 1, ("SDF", "Turkey"): -1}
+    >>> [(t["time"], t["before"], t["after"]) for t in triad_transitions_from_changes(start, [(2026, {("US", "SDF"): -1})])]
+    [(2026, 'unbalanced', 'balanced')]
+    """
+    adj: dict[Hashable, dict[Hashable, int]] = {}
+
+    def put(u: Hashable, v: Hashable, s: int) -> None:
+        if s:
+            adj.setdefault(u, {})[v] = s
+            adj.setdefault(v, {})[u] = s
+        else:
+            adj.get(u, {}).pop(v, None)
+            adj.get(v, {}).pop(u, None)
+
+    for (u, v), s in initial.items():
+        if u != v:
+            put(u, v, sign_of(s, edge=(u, v)))
+
+    def through(edges: Iterable[tuple[Hashable, Hashable]]) -> dict[tuple[Hashable, ...], str]:
+        found = {}
+        for u, v in edges:
+            nu, nv = adj.get(u), adj.get(v)
+            if not nu or not nv or v not in nu:
+                continue
+            suv = nu[v]
+            for w in nu.keys() & nv.keys():
+                triad = tuple(sorted((u, v, w), key=str))
+                if triad not in found:
+                    found[triad] = _key((suv, nu[w], nv[w]))
+        return found
+
+    balanced = ("+++", "+--")
+    for time, delta in changes:
+        edges = [(u, v) for u, v in delta if u != v]
+        before = through(edges)
+        for u, v in edges:
+            s = delta[(u, v)]
+            put(u, v, sign_of(s, edge=(u, v)) if s else 0)
+        after = through(edges)
+        for triad in sorted(before.keys() | after.keys(), key=lambda t: tuple(map(str, t))):
+            b, a = before.get(triad), after.get(triad)
+            sb = "absent" if b is None else ("balanced" if b in balanced else "unbalanced")
+            sa = "absent" if a is None else ("balanced" if a in balanced else "unbalanced")
+            if sb == sa or (not include_absent and "absent" in (sb, sa)):
+                continue
+            yield {"time": time, "triad": list(triad), "before": sb, "after": sa, "signs_before": b, "signs_after": a}
