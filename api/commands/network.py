@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from conflictkg.api.commands.root import app, store_of
-from conflictkg.graph.networks.alliances import breakdown_report
+from conflictkg.graph.networks.alliances import breakdown_report, check_breakdown_options
 from conflictkg.graph.networks.exports import export_store_network
-from conflictkg.graph.networks.series import network_balance, network_centrality
+from conflictkg.graph.networks.series import check_snapshot, network_balance, network_centrality
+from conflictkg.graph.networks.ties import parse_date
 
 __all__: list[str] = []
 
@@ -36,6 +41,25 @@ class Method(str, Enum):
     changepoint = "changepoint"
 
 
+err = Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, Optional[int]], None]]:
+    """A rich progress line on standard error (only on a terminal), fed by the core's ``progress(stage, done, total)``."""
+    bar = Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    )
+    with bar:
+        task = bar.add_task("opening the store", total=None)
+
+        def progress(stage: str, done: int, total: Optional[int]) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        yield progress
+
+
 def _print_json(data: object) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -53,8 +77,10 @@ def balance(
     if edges is not None:
         _print_json(network_balance(at=at, window=window, edges=edges, time_limit=time_limit))
         return
-    with store_of(ctx) as store:
-        report = network_balance(store, at=at, window=window, include_claims=include_claims, time_limit=time_limit)
+    check_snapshot(at, window)
+    with _progress() as progress, store_of(ctx) as store:
+        report = network_balance(store, at=at, window=window, include_claims=include_claims, time_limit=time_limit,
+                                 progress=progress)
     _print_json(report)
 
 
@@ -71,8 +97,10 @@ def centrality(
     if edges is not None:
         _print_json(network_centrality(at=at, window=window, edges=edges, time_limit=time_limit))
         return
-    with store_of(ctx) as store:
-        report = network_centrality(store, at=at, window=window, include_claims=include_claims, time_limit=time_limit)
+    check_snapshot(at, window)
+    with _progress() as progress, store_of(ctx) as store:
+        report = network_centrality(store, at=at, window=window, include_claims=include_claims, time_limit=time_limit,
+                                    progress=progress)
     _print_json(report)
 
 
@@ -86,9 +114,11 @@ def breakdowns(
     include_claims: bool = typer.Option(False, "--include-claims", help="Also count what claim graphs allege."),
 ) -> None:
     """Alliance breakdowns and triad transitions, with their evidence and sources, as JSON."""
-    with store_of(ctx) as store:
+    check_breakdown_options(window=window, hold=hold, threshold=threshold, method=method.value)
+    with _progress() as progress, store_of(ctx) as store:
         report = breakdown_report(
-            store, window=window, threshold=threshold, hold=hold, method=method.value, include_claims=include_claims
+            store, window=window, threshold=threshold, hold=hold, method=method.value, include_claims=include_claims,
+            progress=progress,
         )
     _print_json(report)
 
@@ -102,8 +132,9 @@ def export(
     include_claims: bool = typer.Option(False, "--include-claims", help="Also count what claim graphs allege."),
 ) -> None:
     """The actor network over time, with time attributes Gephi and Cytoscape.js can play."""
-    with store_of(ctx) as store:
-        data, _ = export_store_network(store, fmt.value, until=until, include_claims=include_claims)
+    parse_date(until, parameter="until")
+    with _progress() as progress, store_of(ctx) as store:
+        data, _ = export_store_network(store, fmt.value, until=until, include_claims=include_claims, progress=progress)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

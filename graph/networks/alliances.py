@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 
 from conflictkg.graph.errors import InputError
-from conflictkg.graph.networks.series import sign_changes
+from conflictkg.graph.networks.series import Progress, sign_changes
 from conflictkg.graph.networks.ties import Tie, TieSet, deciding_relationship as _decide, event_labels, load_ties, parse_window
 from conflictkg.graph.networks.signed.triads import triad_transitions_from_changes
 from conflictkg.graph.store import Store
 
-__all__ = ["METHODS", "Progress", "DyadPoint", "dyad_timeline", "dyad_scores", "find_breakdowns", "breakdown_report"]
+__all__ = ["METHODS", "check_breakdown_options", "DyadPoint", "dyad_timeline", "dyad_scores", "find_breakdowns", "breakdown_report"]
 
 DAY = timedelta(days=1)
-
-#: ``progress(stage, done, total)``; ``total`` is ``None`` while unknown.
-Progress = Callable[[str, int, "int | None"], None]
 
 METHODS = ("hysteresis", "changepoint")
 
@@ -28,6 +25,23 @@ METHODS = ("hysteresis", "changepoint")
 def _check_method(method: str) -> None:
     if method not in METHODS:
         raise InputError(f"method must be 'hysteresis' or 'changepoint', not {method!r}", parameter="method")
+
+
+def check_breakdown_options(
+    *, window: str | timedelta = "90d", hold: str | timedelta | None = None, threshold: float = 1.0, method: str = "hysteresis"
+) -> None:
+    """Refuse breakdown options that would fail later, before the store is read.
+
+    Raises
+    ------
+    InputError
+        Naming the parameter (``window``, ``hold``, ``threshold`` or ``method``).
+    """
+    parse_window(window)
+    parse_window(hold, parameter="hold")
+    _check_method(method)
+    if not threshold > 0:
+        raise InputError(f"threshold must be positive, not {threshold!r}", parameter="threshold")
 
 
 @dataclass(frozen=True)
@@ -316,11 +330,9 @@ def breakdown_report(
     InputError
         If ``window``, ``hold``, ``threshold`` or ``method`` is not valid (``parameter`` names it).
     """
+    check_breakdown_options(window=window, hold=hold, threshold=threshold, method=method)
     span = parse_window(window)
     keep = parse_window(hold, parameter="hold")
-    _check_method(method)
-    if not threshold > 0:
-        raise InputError(f"threshold must be positive, not {threshold!r}", parameter="threshold")
     say = progress or (lambda stage, done, total: None)
     say("reading ties", 0, None)
     ties = load_ties(store, include_claims=include_claims, labels=False)

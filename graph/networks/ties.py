@@ -263,6 +263,25 @@ def _records(store: Store, sparql: str) -> dict[str, list[tuple[str, object, str
     return out
 
 
+class _EventRecord:
+    """What the rows of one event said, folded as they arrive."""
+
+    __slots__ = ("first_g", "home", "actors", "targets", "participants", "types", "claims", "day", "end", "code", "label")
+
+    def __init__(self, first_g: str) -> None:
+        self.first_g = first_g
+        self.home: str | None = None
+        self.actors: list[str] = []
+        self.targets: list[str] = []
+        self.participants: list[str] = []
+        self.types: list[str] = []
+        self.claims: list[str] = []
+        self.day: date | None = None
+        self.end: date | None = None
+        self.code: str | None = None
+        self.label: str | None = None
+
+
 def _most_specific(types: set[str], supers: dict[str, set[str]]) -> str | None:
     ck = [t for t in types if t.startswith(_CK)]
     if not ck:
@@ -360,61 +379,71 @@ def load_ties(store: Store, *, include_claims: bool = False, labels: bool = True
             dates[text] = _literal_date(term)
         return dates[text]
 
-    for ev, triples in _records(store, _EVENT_QUERY if labels else _EVENT_QUERY_NO_LABELS).items():
-        actors: list[str] = []
-        targets: list[str] = []
-        participants: list[str] = []
-        types: set[str] = set()
-        claims_of: list[str] = []
-        day = end = None
-        code = label = None
-        home = first_g = None
-        for p, o, g in triples:
-            if g in claims and not include_claims:
-                continue
-            if first_g is None:
-                first_g = g
-            named = isinstance(o, ox.NamedNode)
-            if p == _CK_ACTOR:
-                if home is None:
-                    home = g
-                if named:
-                    actors.append(o.value)  # type: ignore[attr-defined]
-            elif p == _CK_TARGET:
-                if named:
-                    targets.append(o.value)  # type: ignore[attr-defined]
-            elif p == _CK_PARTICIPANT:
-                if named:
-                    participants.append(o.value)  # type: ignore[attr-defined]
-            elif p == RDF_TYPE:
-                if named:
-                    types.add(o.value)  # type: ignore[attr-defined]
-            elif p == _CK_DATE:
-                d = day_of(o) if isinstance(o, ox.Literal) else None
-                if d and (day is None or d < day):
-                    day = d
-            elif p == _CK_ENDDATE:
-                d = day_of(o) if isinstance(o, ox.Literal) else None
-                if d and (end is None or d > end):
-                    end = d
-            elif p == _CK_CAMEOCODE:
-                if code is None and isinstance(o, ox.Literal):
-                    code = o.value
-            elif p == _CK_CLAIMCONTENT:
-                if named:
-                    claims_of.append(o.value)  # type: ignore[attr-defined]
-            elif p == RDFS_LABEL:
-                if label is None:
-                    label = o.value  # type: ignore[attr-defined]
+    # Rows are folded into one small record per event as they stream in:
+    # holding every row until the end took most of the memory at 1M events.
+    # Actor and graph IRIs repeat millions of times, so each is kept once.
+    shared: dict[str, str] = {}
+    state: dict[str, _EventRecord] = {}
+    query = _EVENT_QUERY if labels else _EVENT_QUERY_NO_LABELS
+    for ev, p, o, g in _rows(store, query):
+        if g in claims and not include_claims:
+            continue
+        r = state.get(ev)
+        if r is None:
+            g = shared.setdefault(g, g)
+            r = state[ev] = _EventRecord(g)
+        named = isinstance(o, ox.NamedNode)
+        if p == _CK_ACTOR:
+            if r.home is None:
+                r.home = shared.setdefault(g, g)
+            if named:
+                v = o.value  # type: ignore[attr-defined]
+                r.actors.append(shared.setdefault(v, v))
+        elif p == _CK_TARGET:
+            if named:
+                v = o.value  # type: ignore[attr-defined]
+                r.targets.append(shared.setdefault(v, v))
+        elif p == _CK_PARTICIPANT:
+            if named:
+                v = o.value  # type: ignore[attr-defined]
+                r.participants.append(shared.setdefault(v, v))
+        elif p == RDF_TYPE:
+            if named:
+                v = o.value  # type: ignore[attr-defined]
+                r.types.append(shared.setdefault(v, v))
+        elif p == _CK_DATE:
+            d = day_of(o) if isinstance(o, ox.Literal) else None
+            if d and (r.day is None or d < r.day):
+                r.day = d
+        elif p == _CK_ENDDATE:
+            d = day_of(o) if isinstance(o, ox.Literal) else None
+            if d and (r.end is None or d > r.end):
+                r.end = d
+        elif p == _CK_CAMEOCODE:
+            if r.code is None and isinstance(o, ox.Literal):
+                r.code = o.value
+        elif p == _CK_CLAIMCONTENT:
+            if named:
+                r.claims.append(o.value)  # type: ignore[attr-defined]
+        elif p == RDFS_LABEL:
+            if r.label is None:
+                r.label = o.value  # type: ignore[attr-defined]
+    sources: dict[str, dict[str, object]] = {}
+    for ev, r in state.items():
+        actors, targets, participants, day, end, code = r.actors, r.targets, r.participants, r.day, r.end, r.code
         if not actors:
             continue
-        classes, name, weighed, coop, coop_name = typed(frozenset(types), code)
+        classes, name, weighed, coop, coop_name = typed(frozenset(r.types), code)
+        home = r.home or r.first_g
+        source = sources.get(home)
+        if source is None:
+            source = sources[home] = source_of(home)
         ties.evidence[ev] = {
             "iri": ev, "type": "event", "kind": name,
-            "label": label,
+            "label": r.label,
             "date": day.isoformat() if day else None, "cameo": code,
-            "claims": sorted(claims_of),
-            **source_of(home or first_g or ""),
+            "claims": sorted(r.claims),
+            **source,
         }
         if weighed is not None and weighed[0] != 0:
             w, used = weighed
