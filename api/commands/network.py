@@ -128,13 +128,15 @@ def export(
     ctx: typer.Context,
     fmt: ExportFormat = typer.Option(..., "--format", "-f", help="gexf (Gephi timeline), graphml, cytoscape, node-link."),
     until: Optional[str] = typer.Option(None, "--until", help="Where open spans end (default: the last date in the data)."),
+    at: Optional[str] = typer.Option(None, "--at", help="Edges show their sign that day; cytoscape and graphml hold only that day's spells."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of standard output."),
     include_claims: bool = typer.Option(False, "--include-claims", help="Also count what claim graphs allege."),
 ) -> None:
     """The actor network over time, with time attributes Gephi and Cytoscape.js can play."""
     parse_date(until, parameter="until")
+    parse_date(at, parameter="at")
     with _progress() as progress, store_of(ctx) as store:
-        data, _ = export_store_network(store, fmt.value, until=until, include_claims=include_claims, progress=progress)
+        data, _ = export_store_network(store, fmt.value, until=until, at=at, include_claims=include_claims, progress=progress)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -110,10 +110,12 @@ def export(
     request: Request,
     format: str = Query(..., description="gexf, graphml, cytoscape or node-link."),
     until: Optional[str] = Query(None, description="Where open spans end (default: the last date in the data)."),
+    at: Optional[str] = Query(None, description="Edges show their sign that day; Cytoscape.js and GraphML hold only that day's spells."),
     include_claims: bool = Query(False, description="Also count what claim graphs allege."),
 ) -> Response:
-    """Edges carry their sign over time: GEXF spells for Gephi's timeline, start/end/timeline for Cytoscape.js."""
-    data, media_type = export_store_network(request.app.state.store, format, until=until, include_claims=include_claims)
+    """Edges have stable ids and carry their sign over time: GEXF spells for Gephi's timeline; one element per spell
+    (own sign, kind, start, end) in Cytoscape.js JSON and GraphML."""
+    data, media_type = export_store_network(request.app.state.store, format, until=until, at=at, include_claims=include_claims)
     suffix = {"gexf": "gexf", "graphml": "graphml"}.get(format, "json")
     return Response(
         data, media_type=media_type,
