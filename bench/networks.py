@@ -1,6 +1,27 @@
-"""Benchmark: signed actor networks at 1k, 10k and 100k edges, each measure beside its baseline.
+"""Benchmark: signed actor networks, from imported ACLED stores (50k, 1M rows) and at 1k–100k edges, each beside its floor.
 
-Run:  .venv/bin/python bench/networks.py [--sizes 1000 10000 100000] [--exact-limit 60]
+Run:  .venv/bin/python bench/networks.py [--store-rows 50000 1000000] [--stores DIR] [--only-store]
+      [--sizes 1000 10000 100000] [--exact-limit 60]
+
+**From an imported store** (first): ``--store-rows`` synthetic ACLED rows
+(made up by ``bench/imports.py``'s seeded ``generate()``: not ACLED data)
+are imported with ``conflictkg.graph.loaders.acled.import_acled`` into an
+on-disk store beside the seed graph, built once and cached in ``--stores``
+(default ``bench/out/networks``). Then each step runs in a fresh subprocess
+(peak RSS is its own), BLAS on one thread (the machine is shared):
+
+- ``balance``, ``centrality``: ``network_balance`` / ``network_centrality``
+  on the store (read the ties, build the network, measure), against the
+  floor: the same report (``balance_report`` / ``centrality_report``) on a
+  networkx graph made with ``nx.Graph`` from a ``(u, v, sign)`` edge list
+  already in memory;
+- ``breakdowns``: ``breakdown_report(window="90d")`` on the store, against
+  the floor: the same analysis (``find_breakdowns``, ``sign_changes``,
+  ``triad_transitions_from_changes``) on the dated tie list already in memory.
+
+The floors' inputs are written by an untimed step first. Printed: time,
+peak RSS, ratio store/floor, and the growth exponent k (time ∝ rows^k)
+between consecutive sizes.
 
 Synthetic data, made up: ``m/5`` actors split at random into two blocs,
 ``m`` relationships (ck:Alliance inside a bloc, ck:Hostility across) of
@@ -22,10 +43,17 @@ Measured, with the baseline each is printed against:
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
+import pickle
 import random
+import resource
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -98,12 +126,142 @@ def growth(rows: list[tuple[int, float | None]]) -> str:
     return ", ".join(parts) or "—"
 
 
+HERE = Path(__file__).parent
+
+
+def build_store(rows: int, stores: Path) -> Path:
+    """The on-disk store of ``rows`` synthetic ACLED rows beside the seed graph, built once (``READY`` marks it whole)."""
+    target = stores / f"acled-{rows}"
+    if (target / "READY").is_file():
+        return target
+    import shutil
+
+    from bench.imports import generate
+    from conflictkg.graph.knowledge.seed import build_seed
+    from conflictkg.graph.loaders.acled import import_acled
+
+    shutil.rmtree(target, ignore_errors=True)
+    stores.mkdir(parents=True, exist_ok=True)
+    csv_path = stores / f"acled-{rows}.csv"
+    print(f"building {target} ({rows:,} synthetic rows; minutes at 1M) …", flush=True)
+    generate(csv_path, rows)
+    store = Store(str(target / "store"))
+    build_seed(store)
+    import_acled(store, csv_path, temp_dir=str(stores))
+    store.close()
+    csv_path.unlink()
+    (target / "READY").write_text("complete\n")
+    return target
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(step: str, store_dir: str, floor_input: str) -> dict[str, float]:
+    """One timed step in this (fresh) process; prints its time and peak RSS as JSON."""
+    import networkx as nx
+
+    from conflictkg.graph.networks.alliances import breakdown_report, find_breakdowns
+    from conflictkg.graph.networks.series import network_balance, network_centrality, sign_changes
+    from conflictkg.graph.networks.signed import balance_report, centrality_report, triad_transitions_from_changes
+
+    if step == "prepare":  # untimed: the floors' inputs, from the store
+        store = Store(store_dir)
+        ties = load_ties(store, labels=False)
+        G = signed_network(ties, evidence=False)
+        store.close()
+        with open(floor_input, "wb") as f:
+            pickle.dump({"edges": [(u, v, d["sign"]) for u, v, d in G.edges(data=True)],
+                         "labels": {n: G.nodes[n]["label"] for n in G},
+                         "ties": ties.ties, "actors": ties.actors}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        return {"seconds": 0.0, "peak_mb": _peak_mb(), "nodes": len(G), "edges": G.number_of_edges(), "ties": len(ties.ties)}
+    out: dict[str, float] = {}
+    if step.startswith("floor"):
+        with open(floor_input, "rb") as f:
+            data = pickle.load(f)
+        t = time.perf_counter()
+        if step in ("floor-balance", "floor-centrality"):
+            G = nx.Graph()
+            G.add_nodes_from((n, {"label": label}) for n, label in data["labels"].items())
+            G.add_edges_from((u, v, {"sign": s}) for u, v, s in data["edges"])
+            (balance_report if step == "floor-balance" else centrality_report)(G)
+        else:
+            from conflictkg.graph.networks.ties import TieSet
+
+            ties = TieSet(actors=data["actors"], ties=data["ties"])
+            found = find_breakdowns(ties, window="90d")
+            first, initial, changes = sign_changes(ties, window="90d")
+            out["transitions"] = sum(1 for _ in triad_transitions_from_changes(initial, changes))
+            out["breakdowns"] = len(found)
+    else:
+        store = Store(store_dir)
+        t = time.perf_counter()
+        if step == "balance":
+            network_balance(store)
+        elif step == "centrality":
+            network_centrality(store)
+        else:
+            r = breakdown_report(store, window="90d")
+            out["transitions"] = len(r["triad_transitions"])  # type: ignore[arg-type]
+            out["breakdowns"] = len(r["breakdowns"])  # type: ignore[arg-type]
+    out["seconds"] = time.perf_counter() - t
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
+def _run_child(step: str, store_dir: Path, floor_input: Path) -> dict[str, float]:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(HERE.parent)}
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", step, str(store_dir), str(floor_input)],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{step} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def store_case(rows_list: list[int], stores: Path) -> None:
+    """The table "from an imported store": each command beside its floor, per size, with the growth exponents."""
+    print("from an imported store (synthetic ACLED rows; time, peak RSS; × = store / floor)")
+    print(f"{'rows':>9} {'nodes':>6} {'edges':>7} | {'step':<11} {'store':>10} {'RSS':>8} | {'floor':>10} {'RSS':>8} | {'×':>6}")
+    series: dict[str, list[tuple[int, float | None]]] = {}
+    for rows in rows_list:
+        target = build_store(rows, stores)
+        store_dir = target / "store" if (target / "store").is_dir() else target
+        floor_input = target.parent / f"{target.name}-floor.pickle"
+        info = _run_child("prepare", store_dir, floor_input)
+        for step in ("balance", "centrality", "breakdowns"):
+            got = _run_child(step, store_dir, floor_input)
+            floor = _run_child(f"floor-{step}", store_dir, floor_input)
+            extra = f"  ({got['breakdowns']:.0f} breakdowns, {got['transitions']:.0f} triad transitions)" if step == "breakdowns" else ""
+            print(f"{rows:>9} {info['nodes']:>6.0f} {info['edges']:>7.0f} | {step:<11} {fmt(got['seconds']):>10} {got['peak_mb']:>6.0f} MB |"
+                  f" {fmt(floor['seconds']):>10} {floor['peak_mb']:>6.0f} MB | {got['seconds'] / floor['seconds']:>5.2f}×{extra}", flush=True)
+            series.setdefault(step, []).append((rows, got["seconds"]))
+            series.setdefault(f"{step} floor", []).append((rows, floor["seconds"]))
+        floor_input.unlink(missing_ok=True)
+    if len(rows_list) > 1:
+        print("growth (time ∝ rows^k): " + "; ".join(f"{name} {growth(points)}" for name, points in series.items()))
+    print()
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        print(json.dumps(_child(*sys.argv[2:5])))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store-rows", type=int, nargs="*", default=[50_000, 1_000_000],
+                        help="sizes of the imported-store case (none: skip it)")
+    parser.add_argument("--stores", type=Path, default=HERE / "out" / "networks", help="where the stores are built and cached")
+    parser.add_argument("--only-store", action="store_true", help="only the imported-store case")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--exact-sizes", type=int, nargs="+", default=[250, 500, 1_000, 2_000, 4_000, 8_000])
     parser.add_argument("--exact-limit", type=float, default=60.0, help="seconds allowed to one exact solve")
     args = parser.parse_args()
+    if args.store_rows:
+        store_case(args.store_rows, args.stores)
+    if args.only_store:
+        return
 
     print(f"{'edges':>8} {'nodes':>7} | {'store load':>10} | {'build':>10} {'SPARQL rows':>12} {'×':>6} |"
           f" {'census':>10} {'listing':>10} {'×':>6} | {'walk sparse':>11} {'walk dense':>11} {'×':>6} {'|Δ|':>8} {'stderr':>8}")
