@@ -55,7 +55,9 @@ def _progress() -> Iterator[Callable[[str, int, Optional[int]], None]]:
         task = bar.add_task("opening the store", total=None)
 
         def progress(stage: str, done: int, total: Optional[int]) -> None:
-            bar.update(task, description=stage, completed=done, total=total)
+            # a new stage is drawn at once: a quick one would otherwise never show between refreshes
+            new = bar.tasks[0].description != stage
+            bar.update(task, description=stage, completed=done, total=total, refresh=new)
 
         yield progress
 

@@ -83,7 +83,7 @@ def dyad_timeline(group: list[Tie], *, window: timedelta, threshold: float = 1.0
     state = 0
     for day in sorted(days):
         inside = tuple(t for t in events if day - window < t.start <= day)  # type: ignore[operator]
-        score = float(sum(t.score for t in inside))
+        score = round(float(sum(t.score for t in inside)), 9)
         decided = _decide([t for t in rels if t.active(day, day)])
         if decided is not None:
             state = decided.sign

@@ -53,7 +53,7 @@ def _state_at(group: list[Tie], t: date) -> tuple[int, str]:
     decided = _decide(rels)
     if decided is not None:
         return decided.sign, decided.kind
-    score = sum(x.score for x in group if x.basis == "event" and x.active(t, t))
+    score = round(sum(x.score for x in group if x.basis == "event" and x.active(t, t)), 9)
     return (0, "") if score == 0 else ((1 if score > 0 else -1), "events")
 
 

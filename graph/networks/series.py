@@ -100,7 +100,8 @@ def signed_network(
         group = [t for t in group if wanted is None or t.kind in wanted]
         rels = [t for t in group if t.basis == "relationship" and t.active(rel_lo, rel_hi)]
         events = [t for t in group if t.basis == "event" and t.active(ev_lo, ev_hi)]
-        score = sum(t.score for t in events)
+        # Goldstein weights have one decimal: rounding makes 1 + 3.4 − 4.4 zero in any order of summing
+        score = round(sum(t.score for t in events), 9)
         decided = deciding_relationship(rels)
         if decided is not None:
             sign, basis, kind = decided.sign, "relationship", decided.kind
@@ -425,7 +426,7 @@ def sign_changes(
                 sign = decided.sign
             else:
                 # events are few per pair: a scan is cheaper than any index
-                score = sum(w for s, e, w in events if s <= d and e >= d - span)
+                score = round(sum(w for s, e, w in events if s <= d and e >= d - span), 9)
                 sign = 0 if score == 0 else (1 if score > 0 else -1)
             if d == lo:
                 if sign:

@@ -119,3 +119,31 @@ def test_centrality_with_a_bad_date_exits_2_naming_it() -> None:
     out = run("network", "centrality", "--at", "last spring")
     assert out.returncode == 2 and out.stdout == ""
     assert "at: 'last spring' is not a date" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        (["network", "breakdowns", "--window", "ninety days"], "window"),
+        (["network", "breakdowns", "--hold", "0d"], "hold"),
+        (["network", "balance", "--at", "2017-13-01"], "at"),
+        (["network", "centrality", "--at", "2020-01-01", "--window", "-5d"], "window"),
+        (["network", "export", "--format", "cytoscape", "--at", "yesterday"], "at"),
+    ],
+)
+def test_bad_window_or_date_is_refused_before_the_store_is_opened(tmp_path: Path, args: list[str], named: str) -> None:
+    where = tmp_path / "never-created"
+    out = run(*args, store=where)
+    assert out.returncode == 2 and out.stdout == ""
+    assert named in out.stderr
+    assert not where.exists()  # the store was not even opened, let alone read
+
+
+@pytest.mark.parametrize("command", [["balance"], ["centrality"], ["breakdowns", "--window", "90d"]])
+def test_long_commands_show_progress_on_a_terminal(store_dir: Path, command: list[str]) -> None:
+    env = {**__import__("os").environ, "FORCE_COLOR": "1", "COLUMNS": "120"}
+    out = subprocess.run([CONFLICTKG, "--store", str(store_dir), "network", *command],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "reading ties" in out.stderr  # rich's live line, drawn on standard error
+    json.loads(out.stdout)  # standard output stays pure JSON

@@ -212,3 +212,54 @@ def test_network_docstring_examples_hold() -> None:
 def test_centrality_of_two_enemies_alone_leaves_their_pn_index_null() -> None:
     r = network_centrality(edges_text="source,target,sign\nUS,SDF,-1\n")
     assert [(a["label"], a["pn_index"], a["signed_degree"]["net"]) for a in r["actors"]] == [("SDF", None, -1), ("US", None, -1)]
+
+
+def _random_ties(seed: int) -> "TieSet":
+    import random
+
+    from conflictkg.graph.networks.ties import Tie, TieSet
+
+    rng = random.Random(seed)
+    ties = TieSet()
+    actors = [f"a{i}" for i in range(12)]
+    for k in range(300):
+        a, b = rng.sample(actors, 2)
+        day = date(2020, 1, 1) + timedelta(days=rng.randrange(250))
+        w = rng.choice([-10.0, -4.4, -2.0, 1.0, 3.4, 7.0])
+        ties.ties.append(Tie(a, b, 1 if w > 0 else -1, w, day, None, "Event", f"e{k}", "event", (f"e{k}",)))
+    for k in range(12):
+        a, b = rng.sample(actors, 2)
+        s, day = rng.choice([1, -1]), date(2020, 1, 1) + timedelta(days=rng.randrange(250))
+        end = day + timedelta(days=rng.randrange(80)) if k % 2 else None
+        ties.ties.append(Tie(a, b, s, float(s), day, end, "Alliance" if s > 0 else "Hostility", f"r{k}", "relationship"))
+    return ties
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sign_changes_give_the_triad_transitions_of_daily_snapshots(seed: int) -> None:
+    from conflictkg.graph.networks.series import sign_changes
+    from conflictkg.graph.networks.signed import triad_transitions, triad_transitions_from_changes
+
+    ties = _random_ties(seed)
+    from_snapshots = triad_transitions(network_series(ties, window="30d"))
+    first, initial, changes = sign_changes(ties, window="30d")
+    assert from_snapshots  # the random network does change balance
+    assert list(triad_transitions_from_changes(initial, changes)) == from_snapshots
+
+
+def test_sign_changes_agree_with_the_network_of_each_day() -> None:
+    from conflictkg.graph.networks.series import sign_changes
+
+    ties = _random_ties(4)
+    first, state, changes = sign_changes(ties, window="30d")
+    by_day = dict(changes)
+    day = first
+    while day <= ties.span()[1]:  # past the data's last day no snapshot is taken
+        for pair, s in by_day.get(day, {}).items():
+            if s:
+                state[pair] = s
+            else:
+                state.pop(pair)
+        G = signed_network(ties, at=day, window="30d")
+        assert {tuple(sorted(e)): d["sign"] for *e, d in G.edges(data=True)} == state, day
+        day += timedelta(days=1)
