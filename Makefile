@@ -14,7 +14,7 @@ CYTOSCAPE := api/static/vendor/node_modules/cytoscape/dist/cytoscape.min.js
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,bench,parallel]'
 	touch $(STAMP)
 
 $(YASGUI):

@@ -94,15 +94,18 @@ def centrality(
     edges: Optional[Path] = typer.Option(None, "--edges", help="A CSV edge list 'source,target,sign' instead of the store."),
     include_claims: bool = typer.Option(False, "--include-claims", help="Also count what claim graphs allege."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the exact frustration bipartition (the blocs)."),
+    betweenness: bool = typer.Option(False, "--betweenness", help="Also shortest-path betweenness (networkx; dispatches to a backend)."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="networkx backend for the betweenness, e.g. parallel (nx-parallel)."),
 ) -> None:
     """PN index, signed degree and brokerage between blocs of every actor (or edge-list node), as JSON."""
     if edges is not None:
-        _print_json(network_centrality(at=at, window=window, edges=edges, time_limit=time_limit))
+        _print_json(network_centrality(at=at, window=window, edges=edges, time_limit=time_limit,
+                                       betweenness=betweenness, backend=backend))
         return
     check_snapshot(at, window)
     with _progress() as progress, store_of(ctx) as store:
         report = network_centrality(store, at=at, window=window, include_claims=include_claims, time_limit=time_limit,
-                                    progress=progress)
+                                    progress=progress, betweenness=betweenness, backend=backend)
     _print_json(report)
 
 

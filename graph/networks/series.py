@@ -262,6 +262,8 @@ def network_centrality(
     include_claims: bool = False,
     time_limit: float | None = 60.0,
     progress: Progress | None = None,
+    betweenness: bool = False,
+    backend: str | None = None,
 ) -> dict[str, object]:
     """Signed centralities of every actor in the store's network, or in a researcher's signed edge list.
 
@@ -328,14 +330,32 @@ def network_centrality(
     """
     from conflictkg.graph.networks.signed.report import centrality_report
 
+    if backend is not None and backend not in _backends():
+        known = ", ".join(sorted(_backends())) or "none installed"
+        raise InputError(f"unknown networkx backend {backend!r} (installed: {known})", parameter="backend")
     G, origin, at_d = _chosen_network(store, at, window, edges, edges_text, include_claims, progress)
     report = centrality_report(G, time_limit=time_limit)
+    if betweenness:
+        if progress is not None:
+            progress("betweenness", 0, None)
+        between = nx.betweenness_centrality(G, backend=backend) if backend else nx.betweenness_centrality(G)
+        for a in report["actors"]:  # type: ignore[attr-defined]
+            a["betweenness"] = float(between[a["id"] if a["id"] in between else _node_of(G, a["id"])])
     iris = origin == "store"
     report["actors"] = [
         {"iri": a["id"] if iris else None, **{k: v for k, v in a.items() if k != "id"}}
         for a in report["actors"]  # type: ignore[attr-defined]
     ]
     return {"network": origin, "at": at_d, **report}
+
+
+def _backends() -> set[str]:
+    """The networkx backends installed (``parallel`` for nx-parallel …)."""
+    return set(getattr(nx.utils.backends, "backends", {}))
+
+
+def _node_of(G: nx.Graph, name: str) -> object:
+    return next(n for n in G if str(n) == name)
 
 
 def _chosen_network(

@@ -429,7 +429,10 @@ def load_ties(store: Store, *, include_claims: bool = False, labels: bool = True
             if r.label is None:
                 r.label = o.value  # type: ignore[attr-defined]
     sources: dict[str, dict[str, object]] = {}
-    for ev, r in state.items():
+    iso: dict[date, str] = {}
+    # Each record is dropped once read, so the records and what they become are never all in memory at once.
+    for ev in list(state):
+        r = state.pop(ev)
         actors, targets, participants, day, end, code = r.actors, r.targets, r.participants, r.day, r.end, r.code
         if not actors:
             continue
@@ -441,7 +444,7 @@ def load_ties(store: Store, *, include_claims: bool = False, labels: bool = True
         ties.evidence[ev] = {
             "iri": ev, "type": "event", "kind": name,
             "label": r.label,
-            "date": day.isoformat() if day else None, "cameo": code,
+            "date": (iso.get(day) or iso.setdefault(day, day.isoformat())) if day else None, "cameo": code,
             "claims": sorted(r.claims),
             **source,
         }

@@ -263,3 +263,27 @@ def test_sign_changes_agree_with_the_network_of_each_day() -> None:
         G = signed_network(ties, at=day, window="30d")
         assert {tuple(sorted(e)): d["sign"] for *e, d in G.edges(data=True)} == state, day
         day += timedelta(days=1)
+
+
+def test_betweenness_dispatches_to_nx_parallel(caplog: pytest.LogCaptureFixture, ties) -> None:
+    import logging
+
+    import networkx as nx
+
+    pytest.importorskip("nx_parallel", reason="install the 'parallel' extra: pip install -e '.[parallel]'")
+    edges = "source,target,sign\nA,B,1\nB,C,1\nC,D,-1\nD,A,1\nA,C,-1\nD,E,1\n"
+    with caplog.at_level(logging.DEBUG, logger="networkx.utils.backends"):
+        parallel = network_centrality(edges_text=edges, betweenness=True, backend="parallel")
+    assert any("Using backend 'parallel'" in r.getMessage() and "betweenness_centrality" in r.getMessage() for r in caplog.records)
+    plain = network_centrality(edges_text=edges, betweenness=True)
+    G = nx.Graph([(u, v) for u, v in ("AB", "BC", "CD", "DA", "AC", "DE")])
+    expected = nx.betweenness_centrality(G)
+    assert {a["label"]: a["betweenness"] for a in parallel["actors"]} == pytest.approx(expected)
+    assert {a["label"]: a["betweenness"] for a in plain["actors"]} == pytest.approx(expected)
+
+
+def test_unknown_backend_is_named() -> None:
+    from conflictkg.graph.errors import InputError
+
+    with pytest.raises(InputError, match="backend 'quantum'"):
+        network_centrality(edges_text="source,target,sign\nA,B,1\n", betweenness=True, backend="quantum")
