@@ -213,6 +213,9 @@ def _gexf(G: nx.Graph) -> bytes:
     writer.add_graph(H)
     for graph in writer.xml.iter("graph"):
         graph.attrib.pop("name", None)  # networkx always writes one; the schema has none
+        # spells are ISO dates; networkx before 3.5 leaves timeformat out of a graph already dynamic
+        graph.set("mode", "dynamic")
+        graph.set("timeformat", "date")
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
