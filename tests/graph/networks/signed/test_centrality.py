@@ -74,3 +74,20 @@ def test_pn_index_is_undefined_for_two_enemies_alone_and_defined_for_two_friends
     enemies = nx.Graph([("US", "SDF", {"sign": -1})])
     assert all(x != x for x in pn_index(enemies).values())  # nan: I − A/2 is singular
     assert pn_index(nx.Graph([("US", "SDF", {"sign": 1})])) == {"US": 2.0, "SDF": 2.0}
+
+
+def test_bloc_brokerage_counts_what_its_definition_says_on_a_random_network() -> None:
+    import random
+    from itertools import combinations
+
+    rng = random.Random(11)
+    G = nx.gnm_random_graph(60, 500, seed=11)
+    nx.set_edge_attributes(G, {e: rng.choice([1, 1, -1]) for e in G.edges}, "sign")
+    blocs = {n: rng.randrange(3) for n in G if n % 7}  # some nodes in no bloc
+    by_definition = {
+        v: sum(1 for a, b in combinations([u for u in G[v] if G[v][u]["sign"] > 0 and u in blocs], 2)
+               if blocs[a] != blocs[b] and not (G.has_edge(a, b) and G[a][b]["sign"] > 0))
+        for v in G
+    }
+    assert bloc_brokerage(G, blocs) == by_definition
+    assert sum(by_definition.values()) > 0

@@ -69,3 +69,15 @@ def test_triads_forming_are_reported_only_when_asked() -> None:
     assert triad_transitions([(1, empty), (2, triad())]) == []
     formed = triad_transitions([(1, empty), (2, triad())], include_absent=True)
     assert [(c["before"], c["after"]) for c in formed] == [("absent", "unbalanced")]
+
+
+def test_unbalanced_triads_with_a_limit_are_the_first_of_the_full_list() -> None:
+    import random
+
+    rng = random.Random(7)
+    G = nx.gnm_random_graph(40, 300, seed=7)
+    nx.set_edge_attributes(G, {e: rng.choice([1, -1]) for e in G.edges}, "sign")
+    everything = unbalanced_triads(G)
+    assert len(everything) > 20
+    assert unbalanced_triads(G, limit=20) == everything[:20]
+    assert everything == sorted(everything, key=lambda t: tuple(map(str, t)))
