@@ -331,11 +331,17 @@ def triad_transitions_from_changes(
     balanced = ("+++", "+--")
     for time, delta in changes:
         edges = [(u, v) for u, v in delta if u != v]
-        before = through(edges)
+        if include_absent:
+            looked_at = edges
+        else:
+            # An edge that appears or goes only makes triads form or dissolve, which are not
+            # reported: only the triads through an edge whose sign flips can change balance.
+            looked_at = [(u, v) for u, v in edges if delta[(u, v)] and adj.get(u, {}).get(v, 0) not in (0, delta[(u, v)])]
+        before = through(looked_at)
         for u, v in edges:
             s = delta[(u, v)]
             put(u, v, sign_of(s, edge=(u, v)) if s else 0)
-        after = through(edges)
+        after = through(looked_at)
         for triad in sorted(before.keys() | after.keys(), key=lambda t: tuple(map(str, t))):
             b, a = before.get(triad), after.get(triad)
             sb = "absent" if b is None else ("balanced" if b in balanced else "unbalanced")
