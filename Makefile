@@ -34,7 +34,7 @@ serve: seed $(YASGUI) $(CYTOSCAPE)
 # The store suite once more on Debian's Virtuoso (`virtuoso-t`, apt package virtuoso-opensource) where it is
 # installed; in CI (CI=true) a missing virtuoso-t fails instead of skipping. README: "What differs on Virtuoso".
 VIRTUOSO_SUITE := tests/graph/store/test_store.py tests/graph/store/test_remote.py tests/graph/store/test_dump.py \
-	tests/graph/store/test_load_properties.py tests/graph/store/test_readers.py
+	tests/graph/store/test_load_properties.py tests/graph/store/test_readers.py tests/graph/store/test_datasets.py
 
 test: $(STAMP) $(YASGUI) $(CYTOSCAPE)
 	$(BIN)/python -m pytest --durations=10

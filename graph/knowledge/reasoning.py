@@ -199,7 +199,8 @@ def _metadata(graph: str, justifications: str, inputs: list[str], triples: int, 
 
     meta = ox.NamedNode(str(META_GRAPH))
     g, j = ox.NamedNode(graph), ox.NamedNode(justifications)
-    now = ox.Literal(datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"), datatype=ox.NamedNode(str(XSD.dateTime)))
+    # Whole seconds: HermiT refuses a dateTime with microseconds.
+    now = ox.Literal(datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"), datatype=ox.NamedNode(str(XSD.dateTime)))
     version = getattr(reasonable, "__version__", None) or _version("reasonable")
     n = lambda term: ox.NamedNode(str(term))  # noqa: E731
     quads = [

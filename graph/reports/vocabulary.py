@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from conflictkg.graph.store import FactStore
-from conflictkg.ontology.vocab import CK, GRAPH, ID, INFERRED_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, PENDING_GRAPHS
+from conflictkg.ontology.vocab import CK, GRAPH, ID, INFERRED_GRAPH, JUSTIFICATIONS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, PENDING_GRAPHS
 
 __all__ = [
     "ATTRIBUTION_VERBS",
@@ -192,7 +192,7 @@ def known_entities(store: FactStore) -> list[KnownEntity]:
         f"""SELECT ?s ?type ?name ?pref WHERE {{
           GRAPH ?g {{ ?s a ?type . {{ ?s <{_RDFS}label> ?name BIND(true AS ?pref) }}
                                    UNION {{ ?s <{_SKOS}altLabel> ?name BIND(false AS ?pref) }} }}
-          FILTER (?g NOT IN (<{ONTOLOGY_GRAPH}>, <{INFERRED_GRAPH}>, <{META_GRAPH}>))
+          FILTER (?g NOT IN (<{ONTOLOGY_GRAPH}>, <{INFERRED_GRAPH}>, <{META_GRAPH}>, <{JUSTIFICATIONS_GRAPH}>))
           FILTER (!STRSTARTS(STR(?g), "{PENDING_GRAPHS}"))
           FILTER (STRSTARTS(STR(?s), "{ID}"))
         }}""",

@@ -42,7 +42,7 @@ from conflictkg.graph.store.remote.wire import (
     _values_clause,
     safe_url,
 )
-from conflictkg.ontology.vocab import INFERRED_GRAPH, PREFIXES
+from conflictkg.ontology.vocab import PREFIXES
 
 __all__ = ["DATASET_TTL_S", "RemoteStore"]
 
@@ -354,7 +354,7 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         now = time.monotonic()
         if self._analyst is None or now - self._analyst[0] > DATASET_TTL_S:
             rows = self.query(DEFAULT_GRAPHS_QUERY, prefixes=False, raw=True)
-            default = [str(INFERRED_GRAPH), *(row["g"].value for row in rows)]  # type: ignore[union-attr, index]
+            default = [row["g"].value for row in rows]  # type: ignore[union-attr, index]
             self._analyst = (now, default, self.named_graphs())
         return self._analyst[1], self._analyst[2]
 

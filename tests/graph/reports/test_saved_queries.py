@@ -12,7 +12,7 @@ from conflictkg.graph.reports.pending import ingest
 from conflictkg.graph.reports.review import accept
 from conflictkg.graph.reports.text import read_report
 from conflictkg.graph.store import Store
-from conflictkg.ontology.vocab import META_GRAPH, ONTOLOGY_GRAPH
+from conflictkg.ontology.vocab import ONTOLOGY_GRAPH
 
 ROOT = Path(__file__).resolve().parents[3]
 QUERIES = ROOT / "queries"
@@ -33,10 +33,9 @@ def accepted() -> Store:
 
 
 def run(store: Store, name: str) -> list[dict[str, str | None]]:
-    # Graph metadata sits in the meta graph; the saved queries read it from the default graph
-    # (issue 15 makes the analyst's default graph hold it), so the meta graph is named the default here.
+    # As an analyst runs them: the default graph is the reviewed fact graphs (issue 15), metadata in g:meta.
     text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
-    rows = store.select(text, prefixes=False, default_graph=[str(META_GRAPH)])
+    rows = store.select(text, prefixes=False)
     return [{k: (None if v is None else str(v)) for k, v in row.items()} for row in rows]
 
 
