@@ -50,7 +50,8 @@ SELECT DISTINCT ?g WHERE {{
     }}
     FILTER (isIRI(?g) && !STRSTARTS(STR(?g), "{STAGING_PREFIX}"))
   }} UNION {{
-    VALUES ?g {{ <{INFERRED_GRAPH}> }}
+    # BIND, not VALUES: Virtuoso 7.2 answers a UNION with a VALUES branch with no rows.
+    BIND (<{INFERRED_GRAPH}> AS ?g)
   }}
   FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }}
 }} ORDER BY ?g
