@@ -159,7 +159,8 @@ class _Index:
         self.by_s: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
         self.by_o: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
         self.by_p: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
-        for s, p, o in self.known:
+        # Sorted, so the same store always gets the same justifications (the first rule and premises found).
+        for s, p, o in sorted(self.known):
             self.by_sp[(s, p)].append(o)
             self.by_po[(p, o)].append(s)
             self.by_s[s].append((p, o))
