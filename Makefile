@@ -29,7 +29,7 @@ seed: $(STAMP)
 	$(BIN)/conflictkg seed --if-absent
 
 serve: seed $(YASGUI) $(CYTOSCAPE)
-	$(BIN)/conflictkg serve --host 127.0.0.1 --port 8000 --readers 2
+	$(BIN)/conflictkg serve --host 127.0.0.1 --port 8000
 
 # The store suite once more on Debian's Virtuoso (`virtuoso-t`, apt package virtuoso-opensource) where it is
 # installed; in CI (CI=true) a missing virtuoso-t fails instead of skipping. README: "What differs on Virtuoso".

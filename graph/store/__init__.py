@@ -8,6 +8,7 @@ from conflictkg.graph.store.base import (
     REMOTE_SCHEMES,
     FactStore,
     QueryResult,
+    Row,
     format_for_path,
     from_ox,
     insert_data,
@@ -17,7 +18,7 @@ from conflictkg.graph.store.base import (
 from conflictkg.graph.store.datasets import DEFAULT_GRAPHS_QUERY, default_graphs, has_dataset_clause
 from conflictkg.graph.store.embedded import Store
 from conflictkg.graph.store.frames import Rows
-from conflictkg.graph.store.opening import open_store
+from conflictkg.graph.store.opening import open_store, store_kind
 
 __all__ = [
     "DEFAULT_GRAPHS_QUERY",
@@ -25,6 +26,7 @@ __all__ = [
     "REMOTE_SCHEMES",
     "FactStore",
     "QueryResult",
+    "Row",
     "Rows",
     "Store",
     "default_graphs",
@@ -34,5 +36,6 @@ __all__ = [
     "insert_data",
     "open_store",
     "read_quads",
+    "store_kind",
     "to_ox",
 ]

@@ -32,6 +32,7 @@ __all__ = [
     "StoreListener",
     "graphs_of",
     "QueryResult",
+    "Row",
     "insert_data",
     "read_quads",
     "format_for_path",
@@ -112,6 +113,69 @@ def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Identifier
     from oxrdflib._converter import from_ox as _from_ox
 
     return None if term is None else _from_ox(term)
+
+
+class Row(Mapping[str, Union[Identifier, None]]):
+    """One row of :meth:`FactStore.select`: variable name → rdflib term (``None`` where unbound).
+
+    A read-only mapping over the pyoxigraph solution; each term becomes an
+    rdflib term when first read, and the rows of one result share their
+    terms (an actor in 5,000 rows is one ``URIRef``; rdflib terms are
+    immutable). Building rdflib terms (``Literal`` parses its value into a
+    Python object) cost twice the query itself on a 55k-row select
+    (``bench/large_select.py``), so rows that are counted, filtered or read
+    in part never pay for the terms they do not use. Equal to the plain
+    ``dict`` of its terms.
+    """
+
+    __slots__ = ("_solution", "_result", "_terms")
+
+    def __init__(self, solution: ox.QuerySolution, result: _Columns) -> None:
+        self._solution = solution
+        self._result = result
+        self._terms: dict[str, Identifier | None] | None = None
+
+    def __getitem__(self, name: str) -> Identifier | None:
+        terms = self._terms
+        if terms is None:
+            terms = self._terms = {}
+        elif name in terms:
+            return terms[name]
+        index = self._result.index.get(name)
+        if index is None:
+            raise KeyError(name)
+        value = self._solution[index]
+        if value is None:
+            term = None
+        else:
+            known = self._result.known
+            term = known.get(value)
+            if term is None:
+                term = known[value] = from_ox(value)
+        terms[name] = term
+        return term
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._result.index)
+
+    def __len__(self) -> int:
+        return len(self._result.index)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+    def __reduce__(self) -> tuple[object, tuple[dict[str, Identifier | None]]]:
+        return dict, (dict(self),)
+
+
+class _Columns:
+    """What the rows of one result share: the column of each variable, the rdflib terms made so far."""
+
+    __slots__ = ("index", "known")
+
+    def __init__(self, variables: Sequence[ox.Variable]) -> None:
+        self.index = {v.value: i for i, v in enumerate(variables)}
+        self.known: dict[object, Identifier] = {}
 
 
 def _as_graph_list(graphs: Sequence[str | Node] | None) -> list[ox.NamedNode] | None:
@@ -300,18 +364,20 @@ class FactStore(ABC):
         """
 
     def select(self, sparql: str, **kwargs: object) -> Rows:
-        """Run a SELECT query and return its rows as dicts of rdflib terms.
+        """Run a SELECT query and return its rows, mappings of variable name to rdflib term.
 
         For analysis code and tests; the HTTP layer serializes :meth:`query`
-        results natively instead. The rows are a list that also knows its
-        columns and turns into a DataFrame: ``store.select(q).to_pandas()``
+        results natively instead. Every row is read before this returns; each
+        term becomes an rdflib term only when read (see :class:`Row`). The
+        rows are a list that also knows its columns and turns into a
+        DataFrame: ``store.select(q).to_pandas()``
         (:class:`~conflictkg.graph.store.frames.Rows`).
         """
         result = self.query(sparql, **kwargs)  # type: ignore[arg-type]
         if not isinstance(result, ox.QuerySolutions):
             raise InputError("select() needs a SELECT query", parameter="query")
-        names = [v.value for v in result.variables]
-        return Rows(({n: from_ox(row[n]) for n in names} for row in result), names)
+        columns = _Columns(result.variables)
+        return Rows((Row(solution, columns) for solution in result), list(columns.index))
 
     def ask(self, sparql: str, **kwargs: object) -> bool:
         """Run an ASK query and return its boolean."""

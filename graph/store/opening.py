@@ -10,7 +10,44 @@ from conflictkg.graph.store.base import MEMORY, REMOTE_SCHEMES, FactStore
 from conflictkg.graph.store.embedded import Store
 from conflictkg.graph.store.remote import RemoteStore, safe_url
 
-__all__ = ["open_store"]
+__all__ = ["open_store", "store_kind"]
+
+
+def _conflictkg_server(text: str) -> bool:
+    return text.startswith(("http://", "https://")) and urlsplit(text).path.rstrip("/").endswith("/sparql")
+
+
+def store_kind(spec: str | os.PathLike[str] | None, *, query_url: str | None = None) -> str:
+    """The kind of store a spec names, without opening it: ``"memory"``, ``"disk"`` or ``"remote"``.
+
+    What :func:`open_store` would open (a SPARQL server of any layout is
+    remote); a spec it would refuse is refused here the same way.
+
+    Examples
+    --------
+    >>> store_kind(":memory:"), store_kind("var/store"), store_kind("sparql+http://127.0.0.1:7878")
+    ('memory', 'disk', 'remote')
+
+    Raises
+    ------
+    InputError
+        If the spec names a kind of store this build does not know.
+    """
+    text = str(spec) if spec is not None else MEMORY
+    if text.startswith(REMOTE_SCHEMES) or (text == "sparql" and query_url) or _conflictkg_server(text):
+        return "remote"
+    if "://" in text or text == "sparql":
+        raise _unknown(text)
+    return "memory" if text == MEMORY else "disk"
+
+
+def _unknown(text: str) -> InputError:
+    return InputError(
+        f"store {safe_url(text)!r}: not a store this build knows; give a folder path, {MEMORY!r}, "
+        "a conflictkg server's http://HOST:PORT/sparql, sparql+http://HOST:PORT (Oxigraph's layout), "
+        "or 'sparql' with the query URL set",
+        parameter="store",
+    )
 
 
 def open_store(
@@ -56,7 +93,7 @@ def open_store(
         return RemoteStore.from_spec(
             text, **remote, user=user, password=password, token=token, timeout_s=timeout_s
         )
-    if text.startswith(("http://", "https://")) and urlsplit(text).path.rstrip("/").endswith("/sparql"):
+    if _conflictkg_server(text):
         # A conflictkg server: queries and updates on /sparql, the Graph Store Protocol on /store beside it.
         endpoint = text.rstrip("/")
         return RemoteStore(
@@ -66,11 +103,5 @@ def open_store(
             user=user, password=password, token=token,
             **({"timeout_s": timeout_s} if timeout_s is not None else {}),
         )
-    if "://" in text or text == "sparql":
-        raise InputError(
-            f"store {safe_url(text)!r}: not a store this build knows; give a folder path, {MEMORY!r}, "
-            "a conflictkg server's http://HOST:PORT/sparql, sparql+http://HOST:PORT (Oxigraph's layout), "
-            "or 'sparql' with the query URL set",
-            parameter="store",
-        )
-    return Store(None if text == MEMORY else text)
+    kind = store_kind(text, query_url=query_url)  # refuses a spec of no kind this build knows
+    return Store(None if kind == "memory" else text)

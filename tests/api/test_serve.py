@@ -1,14 +1,69 @@
-"""``conflictkg serve``: what it refuses before it binds a port."""
+"""``conflictkg serve``: the mode it chooses for each kind of store, the line that says so, what it refuses."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
+from conflictkg.api.commands.serve import default_readers, serve_mode
+from conflictkg.api.settings import Settings
+from conflictkg.graph.errors import InputError
+from conflictkg.graph.store import Store
+
 CONFLICTKG = str(Path(sys.executable).parent / "conflictkg")
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def settings(store: str, **more: object) -> Settings:
+    return Settings(store=store, query_workers=3, **more)
+
+
+def test_an_on_disk_store_gets_reader_processes_by_default(tmp_path: Path) -> None:
+    mode = serve_mode(settings(str(tmp_path / "store")))
+    assert mode.readers == default_readers() >= 2 and mode.workers == 0
+    assert mode.line.startswith(f"conflictkg serve: {mode.readers} reader processes and a writer on {tmp_path / 'store'}")
+
+
+def test_default_readers_follow_the_cores_this_process_may_use() -> None:
+    assert default_readers() == max(2, len(os.sched_getaffinity(0)))
+
+
+@pytest.mark.parametrize(
+    "store, options, workers, why",
+    [
+        (":memory:", {}, 3, "reader processes need the embedded on-disk store, this one is in memory"),
+        ("DISK", {"readers": 0}, 3, "--readers 0"),
+        ("DISK", {"workers": 5}, 5, "--workers given"),
+        ("DISK", {"readers": 0, "workers": 1}, 1, "--workers given"),
+        (":memory:", {"workers": 2}, 2, "reader processes need the embedded on-disk store, this one is in memory"),
+    ],
+)
+def test_one_process_with_workers_where_readers_cannot_work_or_when_asked(
+    tmp_path: Path, store: str, options: dict[str, int], workers: int, why: str
+) -> None:
+    mode = serve_mode(settings(str(tmp_path) if store == "DISK" else store, port=8123), **options)
+    assert (mode.readers, mode.workers) == (0, workers)
+    noun = "process" if workers == 1 else "processes"
+    assert mode.line == f"conflictkg serve: one process with {workers} query worker {noun} ({why}), http://127.0.0.1:8123"
+
+
+@pytest.mark.parametrize("spec, extra", [("sparql+http://127.0.0.1:9", {}), ("sparql", {"store_query_url": "http://127.0.0.1:9/q"})])
+def test_a_remote_store_is_served_by_one_process_that_sends_it_the_queries(spec: str, extra: dict[str, str]) -> None:
+    mode = serve_mode(settings(spec, **extra))
+    assert (mode.readers, mode.workers) == (0, 0)
+    assert "one process, queries run by the remote store" in mode.line and "need the embedded on-disk store" in mode.line
+
+
+def test_workers_with_readers_is_refused_naming_both(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="--workers .* not with --readers N") as raised:
+        serve_mode(settings(str(tmp_path)), readers=2, workers=2)
+    assert raised.value.details["parameter"] == "--workers"
 
 
 @pytest.mark.parametrize("store", [":memory:", "sparql+http://127.0.0.1:9"])
@@ -17,3 +72,74 @@ def test_readers_need_the_embedded_on_disk_store(store: str) -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "--readers needs the embedded on-disk store" in done.stderr
+
+
+def _first_line_and_answer(store: str, port: int, *options: str, env: dict[str, str] | None = None) -> tuple[str, dict, int]:
+    """Start ``conflictkg serve``, read its first log line, ask one query, count its spawned processes, stop it."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTKG_")}
+    environment.update(env or {})
+    process = subprocess.Popen(
+        [CONFLICTKG, "--store", store, "serve", "--port", str(port), *options],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment,
+    )
+    try:
+        first = process.stderr.readline().rstrip("\n")
+        deadline = time.monotonic() + 90
+        while True:
+            assert process.poll() is None, f"the server exited: {first}\n{process.stderr.read()}"
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                                   headers={"Accept": "application/sparql-results+json"}, timeout=10)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not answer within 90 s"
+                time.sleep(0.2)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "application/sparql-results+json"
+        import psutil
+
+        spawned = [c for c in psutil.Process(process.pid).children() if "spawn_main" in " ".join(c.cmdline())]
+        return first, answer.json(), len(spawned)
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def test_serve_on_a_disk_store_says_it_runs_readers_and_answers(tmp_path: Path, unused_port: int) -> None:
+    with Store(tmp_path / "store") as store:
+        n = store.load([FIXTURES / "small.trig"])
+    first, answer, spawned = _first_line_and_answer(str(tmp_path / "store"), unused_port)
+    assert spawned == default_readers() + 1  # the readers and the writer
+    assert first == (f"INFO:     conflictkg serve: {default_readers()} reader processes and a writer on "
+                     f"{tmp_path / 'store'}, http://127.0.0.1:{unused_port}")
+    assert answer["results"]["bindings"][0]["n"]["value"] == str(n)
+
+
+@pytest.mark.parametrize("options, why", [(("--readers", "0"), "--readers 0"), (("--workers", "1"), "--workers given")])
+def test_serve_on_a_disk_store_runs_one_process_when_asked(
+    tmp_path: Path, unused_port: int, options: tuple[str, ...], why: str
+) -> None:
+    with Store(tmp_path / "store") as store:
+        n = store.load([FIXTURES / "small.trig"])
+    workers = options[1] if options[0] == "--workers" else "2"
+    first, answer, spawned = _first_line_and_answer(str(tmp_path / "store"), unused_port, *options, env={"CONFLICTKG_QUERY_WORKERS": "2"})
+    assert spawned == int(workers)  # the query workers
+    noun = "process" if workers == "1" else "processes"
+    assert first == f"INFO:     conflictkg serve: one process with {workers} query worker {noun} ({why}), http://127.0.0.1:{unused_port}"
+    assert answer["results"]["bindings"][0]["n"]["value"] == str(n)
+
+
+def test_serve_in_memory_says_why_it_runs_one_process(unused_port: int) -> None:
+    first, answer, _ = _first_line_and_answer(":memory:", unused_port, env={"CONFLICTKG_QUERY_WORKERS": "1"})
+    assert first == (f"INFO:     conflictkg serve: one process with 1 query worker process (reader processes need the "
+                     f"embedded on-disk store, this one is in memory), http://127.0.0.1:{unused_port}")
+    assert answer["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+@pytest.mark.server
+def test_serve_on_a_remote_store_says_the_server_runs_the_queries(oxigraph_server: str, unused_port: int) -> None:
+    spec = "sparql+" + oxigraph_server
+    first, answer, spawned = _first_line_and_answer(spec, unused_port)
+    assert spawned == 0
+    assert first == (f"INFO:     conflictkg serve: one process, queries run by the remote store {spec} (reader processes "
+                     f"need the embedded on-disk store), http://127.0.0.1:{unused_port}")
+    assert answer["head"]["vars"] == ["n"]
