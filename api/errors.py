@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from conflictkg.graph import errors as e
 
-__all__ = ["STATUS", "error_body", "error_response", "install_error_handlers"]
+__all__ = ["STATUS", "error_body", "error_response", "install_error_handlers", "unexpected_response"]
 
 log = logging.getLogger("conflictkg.api")
 
@@ -81,7 +81,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, err: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            {"error": {"code": "internal", "message": "internal server error"}}, status_code=500
-        )
+        return unexpected_response(request, err)
+
+
+def unexpected_response(request: Request, err: Exception) -> JSONResponse:
+    """The 500 for an error that is not a :class:`KGError`: logged with its traceback, never echoed."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=err)
+    return JSONResponse({"error": {"code": "internal", "message": "internal server error"}}, status_code=500)

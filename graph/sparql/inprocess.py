@@ -51,8 +51,9 @@ class _Run:
         self.loop = loop
         self.first: asyncio.Future | None = loop.create_future() if loop is not None else None
         self.first_sync: queue.Queue[tuple] | None = queue.Queue(maxsize=1) if loop is None else None
-        # Small on purpose: a slow client holds the thread back instead of filling memory.
-        self.rest: queue.Queue[object] = queue.Queue(maxsize=4)
+        # Made when a result streams (most do not); small on purpose: a slow
+        # client holds the thread back instead of filling memory.
+        self.rest: queue.Queue[object] | None = None
         self.abandoned = False
         self.sent_first = False
 
@@ -77,6 +78,7 @@ class _Run:
 
     def send(self, kind: str, media_type: str, chunk: bytes, more: bool) -> None:
         if not more:
+            self.rest = queue.Queue(maxsize=4)  # before the head: its reader takes from it next
             self._deliver_first(("head", kind, media_type, chunk))
         else:
             self._put(chunk)
