@@ -143,3 +143,72 @@ def test_serve_on_a_remote_store_says_the_server_runs_the_queries(oxigraph_serve
     assert first == (f"INFO:     conflictkg serve: one process, queries run by the remote store {spec} (reader processes "
                      f"need the embedded on-disk store), http://127.0.0.1:{unused_port}")
     assert answer["head"]["vars"] == ["n"]
+
+
+class _Live:
+    def __init__(self, url: str) -> None:
+        self.sparql = url + "/sparql"
+
+
+@pytest.fixture(scope="module")
+def default_server(tmp_path_factory: pytest.TempPathFactory):
+    """``conflictkg serve`` as ``make serve`` runs it (readers, here without CORS: the readers' direct path)."""
+    import socket
+
+    folder = tmp_path_factory.mktemp("default") / "store"
+    with Store(folder) as store:
+        store.load([FIXTURES / "small.trig"])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTKG_")}
+    process = subprocess.Popen([CONFLICTKG, "--store", str(folder), "serve", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+    live = _Live(f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert process.poll() is None and time.monotonic() < deadline, "the server did not come up"
+            try:
+                if httpx.get(live.sparql, params={"query": "ASK {}"}, timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield live
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+JSON = "application/sparql-results+json"
+
+
+@pytest.mark.parametrize("how", ["get", "form", "direct"])
+def test_a_reader_answers_queries_sent_every_way(default_server, how: str) -> None:
+    query = "ASK { GRAPH ?g { ?s ?p ?o } }"
+    url = default_server.sparql
+    if how == "get":
+        r = httpx.get(url, params={"query": query}, headers={"Accept": JSON})
+    elif how == "form":
+        r = httpx.post(url, data={"query": query}, headers={"Accept": JSON})
+    else:
+        r = httpx.post(url, content=query, headers={"Accept": JSON, "Content-Type": "application/sparql-query"})
+    assert r.status_code == 200 and r.headers["content-type"] == JSON
+    assert r.json() == {"head": {}, "boolean": True}
+
+
+def test_a_reader_maps_errors_to_the_envelope(default_server) -> None:
+    bad = httpx.post(default_server.sparql, data={"query": "SELECT WHERE {"}, headers={"Accept": JSON})
+    assert bad.status_code == 400 and bad.headers["content-type"] == "application/json"
+    assert bad.json()["error"]["code"] == "query_syntax"
+    wrong = httpx.post(default_server.sparql, content=b"x", headers={"Content-Type": "text/plain"})
+    assert wrong.status_code == 415 and wrong.json()["error"]["code"] == "unsupported_format"
+
+
+def test_a_form_update_goes_to_the_writer_even_when_its_name_is_percent_encoded(default_server) -> None:
+    # The writer has no update token: it refuses, and the store is unchanged.
+    for body in ("update=CLEAR%20ALL", "upd%61te=CLEAR%20ALL"):
+        r = httpx.post(default_server.sparql, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    still = httpx.get(default_server.sparql, params={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"}, headers={"Accept": JSON})
+    assert still.json()["boolean"] is True
