@@ -8,6 +8,8 @@ export CONFLICTKG_STORE ?= var/store
 YASGUI := api/static/vendor/node_modules/@zazuko/yasgui/build/yasgui.min.js
 # The explorer's network drawing, from the npm registry the same way.
 CYTOSCAPE := api/static/vendor/node_modules/cytoscape/dist/cytoscape.min.js
+# /docs (Swagger UI) from the npm registry too, so the API docs work offline (no CDN).
+SWAGGER := api/static/vendor/node_modules/swagger-ui-dist/swagger-ui-bundle.js
 
 .PHONY: serve test install seed bench clean
 
@@ -23,12 +25,15 @@ $(YASGUI):
 $(CYTOSCAPE):
 	npm install --prefix api/static/vendor --no-audit --no-fund --silent 'cytoscape@^3.30'
 
-install: $(STAMP) $(YASGUI) $(CYTOSCAPE)
+$(SWAGGER):
+	npm install --prefix api/static/vendor --no-audit --no-fund --silent 'swagger-ui-dist@^5'
+
+install: $(STAMP) $(YASGUI) $(CYTOSCAPE) $(SWAGGER)
 
 seed: $(STAMP)
 	$(BIN)/conflictkg seed --if-absent
 
-serve: seed $(YASGUI) $(CYTOSCAPE)
+serve: seed $(YASGUI) $(CYTOSCAPE) $(SWAGGER)
 	$(BIN)/conflictkg serve --host 127.0.0.1 --port 8000
 
 # The store suite once more on Debian's Virtuoso (`virtuoso-t`, apt package virtuoso-opensource) where it is
@@ -36,7 +41,7 @@ serve: seed $(YASGUI) $(CYTOSCAPE)
 VIRTUOSO_SUITE := tests/graph/store/test_store.py tests/graph/store/test_remote.py tests/graph/store/test_dump.py \
 	tests/graph/store/test_load_properties.py tests/graph/store/test_readers.py tests/graph/store/test_datasets.py
 
-test: $(STAMP) $(YASGUI) $(CYTOSCAPE)
+test: $(STAMP) $(YASGUI) $(CYTOSCAPE) $(SWAGGER)
 	$(BIN)/python -m pytest --durations=10
 	@if command -v virtuoso-t >/dev/null 2>&1; then \
 	  echo "$(BIN)/python -m pytest --remote virtuoso -m server $(VIRTUOSO_SUITE)"; \

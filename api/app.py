@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from conflictkg.api.connections import quiet_logs
 from conflictkg.api.errors import install_error_handlers
 from conflictkg.api.routes import entities, ids, pages, queries, sparql
 from conflictkg.api.routes import explorer as explorer_routes
@@ -20,6 +21,7 @@ from conflictkg.api.routes.pages import STATIC_DIR
 from conflictkg.api.settings import Settings
 from conflictkg.graph.entities.search import open_search
 from conflictkg.graph.networks.explorer import NetworkExplorer
+from conflictkg.graph.sparql.admission import Admission
 from conflictkg.graph.sparql.protocol import SparqlService
 from conflictkg.graph.store import Store, open_store
 
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
+        quiet_logs()
         app.state.store = store if store is not None else open_store(settings.store, **settings.store_options())
         app.state.service = SparqlService(
             app.state.store,
@@ -73,6 +76,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
             workers=settings.query_workers,
             allow=settings.service_allowlist,
             publish_to=publish_to,
+            upload_limits=settings.upload_limits(),
+            admission=Admission(settings.max_client_queries),
+            lane=settings.query_lane,
         )
         # The search index follows every write made through this store (see FactStore.watch).
         app.state.search = open_search(app.state.store)
@@ -94,6 +100,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         description="A knowledge graph of actors, places and events in armed conflicts.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # /docs is routes.pages.docs: Swagger UI from npm, not a CDN
     )
     app.state.settings = settings
     install_error_handlers(app)

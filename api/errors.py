@@ -28,6 +28,8 @@ STATUS: list[tuple[type[e.KGError], int]] = [
     (e.ForbiddenOperation, 403),
     (e.UnknownEntity, 404),
     (e.QueryTimeout, 503),
+    (e.TooManyRequests, 429),
+    (e.Unavailable, 503),
     # Not 413: that would blame the request; the request was fine, its answer is too big.
     (e.ResultTooLarge, 422),
     (e.ValidationFailed, 422),
@@ -53,6 +55,8 @@ def error_response(err: e.KGError) -> JSONResponse:
         log.error("query failed: %s", err.message)
         return JSONResponse({"error": {"code": "internal", "message": "internal server error"}}, status_code=500)
     headers = {"WWW-Authenticate": 'Bearer realm="conflictkg"'} if status == 401 else None
+    if status == 429 or isinstance(err, e.Unavailable):
+        headers = {"Retry-After": "1"}
     return JSONResponse(error_body(err), status_code=status, headers=headers)
 
 

@@ -5,19 +5,28 @@ from __future__ import annotations
 import hmac
 from urllib.parse import parse_qsl
 
+from collections.abc import Iterator
+
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
-from conflictkg.graph.errors import AuthenticationRequired, ForbiddenOperation, InputError, RequestTooLarge
+from conflictkg.api.connections import StreamCut
+from conflictkg.graph.errors import AuthenticationRequired, ForbiddenOperation, InputError, KGError, RequestTooLarge
 from conflictkg.graph.sparql.protocol import SparqlService
 from conflictkg.graph.sparql.workers import Answer
 
-__all__ = ["service_of", "read_body", "form_fields", "query_fields", "require_token", "respond", "single"]
+__all__ = ["client_of", "service_of", "read_body", "form_fields", "query_fields", "require_token", "respond", "single", "wants_complete", "complete"]
 
 
 def service_of(request: Request) -> SparqlService:
     """The app's :class:`SparqlService`."""
     return request.app.state.service
+
+
+def client_of(request: Request) -> str | None:
+    """Who sends the request, for the per-client limit: its address (``None`` on a Unix socket)."""
+    return request.client.host if request.client else None
 
 
 async def read_body(request: Request) -> bytes:
@@ -98,9 +107,39 @@ def require_token(request: Request) -> None:
         raise ForbiddenOperation("the bearer token is not valid for updates", parameter="Authorization")
 
 
-def respond(answer: Answer, *, status_code: int = 200, head: bool = False) -> Response:
-    """A response for an answer: whole when it came whole, streamed otherwise."""
-    headers = {"Vary": "Accept"}
+def wants_complete(request: Request) -> bool:
+    """Whether the client asked for an error up front rather than a cut-off stream (``Prefer: handling=strict``)."""
+    prefer = ",".join(request.headers.getlist("prefer")).lower()
+    return any(p.split(";")[0].strip().replace(" ", "") == "handling=strict" for p in prefer.split(","))
+
+
+async def complete(answer: Answer) -> Answer:
+    """The whole answer read before anything is sent, so a limit hit later is an error status, not a cut body.
+
+    Raises
+    ------
+    ResultTooLarge, QueryTimeout
+        Whatever cut the stream.
+    """
+    if answer.body is not None:
+        return answer
+    body = await run_in_threadpool(answer.read)
+    return Answer(answer.media_type, iter([body]), answer.kind, body)
+
+
+def _cut_on_error(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    # A limit hit after the 200 went out: abort the chunked transfer (StreamCut, no final
+    # empty chunk) so the client sees an incomplete body; the JSON or XML document is left
+    # unterminated too, since its closing part was never written.
+    try:
+        yield from chunks
+    except KGError as err:
+        raise StreamCut(f"{err.code}: {err.message}") from None
+
+
+def respond(answer: Answer, *, status_code: int = 200, head: bool = False, headers: dict[str, str] | None = None) -> Response:
+    """A response for an answer: whole when it came whole, streamed otherwise (aborted if cut off)."""
+    headers = {"Vary": "Accept", **(headers or {})}
     if answer.body is not None:
         return Response(b"" if head else answer.body, status_code=status_code, media_type=answer.media_type, headers=headers)
-    return StreamingResponse(answer.chunks, status_code=status_code, media_type=answer.media_type, headers=headers)
+    return StreamingResponse(_cut_on_error(answer.chunks), status_code=status_code, media_type=answer.media_type, headers=headers)

@@ -6,7 +6,10 @@ than the query. Here the processes that take the connections run the
 queries themselves:
 
 - the **supervisor** (this process) binds the port, starts the others,
-  replaces a reader that retires or dies, and stops everything on SIGTERM;
+  replaces a reader that retires or dies, restarts a writer that dies
+  (the readers keep answering queries meanwhile; writes get 503 until it
+  is back; five deaths within a minute stop everything), and stops
+  everything on SIGTERM;
 - the **writer** is the usual app (:func:`conflictkg.api.app.create_app`)
   on a Unix socket only the readers reach. It is the one process that opens
   the store for writing, and after each committed write it publishes a
@@ -39,10 +42,12 @@ from fastapi import FastAPI, Request
 from starlette.types import Message, Receive, Scope, Send
 
 from conflictkg.api.app import add_cors
+from conflictkg.api.connections import http_protocol, quiet_logs
 from conflictkg.api.errors import error_response, install_error_handlers, unexpected_response
 from conflictkg.api.routes import queries, sparql
 from conflictkg.api.settings import Settings
-from conflictkg.graph.errors import KGError, StoreError
+from conflictkg.graph.errors import KGError, Unavailable
+from conflictkg.graph.sparql.admission import BUCKETS, Admission, SharedCounts
 from conflictkg.graph.sparql.inprocess import InProcessPool
 from conflictkg.graph.sparql.protocol import SparqlService
 from conflictkg.graph.store.snapshots import POINTER, SnapshotFollower
@@ -53,6 +58,8 @@ log = logging.getLogger("conflictkg.serve")
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) are not passed on by a proxy.
 _HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
+# The reader's own server writes these; passing the writer's too would double them.
+_OWN = _HOP | {"server", "date"}
 _UPDATE = "application/sparql-update"
 _FORM = "application/x-www-form-urlencoded"
 
@@ -135,13 +142,15 @@ class _Dispatch:
         try:
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as err:
-            await error_response(StoreError(f"the writer process did not answer: {type(err).__name__}"))(scope, receive, send)
+            # The supervisor restarts a dead writer; until then, writes are refused and can be retried.
+            refused = Unavailable(f"the writer process did not answer ({type(err).__name__}); it is being restarted, retry shortly")
+            await error_response(refused)(scope, receive, send)
             return
         try:
             await send({
                 "type": "http.response.start",
                 "status": response.status_code,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.multi_items() if k.lower() not in _HOP],
+                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.multi_items() if k.lower() not in _OWN],
             })
             async for chunk in response.aiter_raw():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
@@ -193,7 +202,7 @@ def _replay(body: bytes, more: bool, receive: Receive) -> Receive:
     return replay
 
 
-def create_reader_app(settings: Settings, snapshots: str, writer_uds: str, on_overrun) -> _Dispatch:
+def create_reader_app(settings: Settings, snapshots: str, writer_uds: str, on_overrun, counts: SharedCounts | None = None) -> _Dispatch:
     """The ASGI app of one reader process.
 
     Parameters
@@ -205,14 +214,22 @@ def create_reader_app(settings: Settings, snapshots: str, writer_uds: str, on_ov
         The writer's Unix socket.
     on_overrun : callable
         Called when a query passes its time limit: the process must retire.
+    counts : SharedCounts, optional
+        The per-client query counts shared by all readers.
     """
     from contextlib import asynccontextmanager
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        quiet_logs()
         limits = settings.query_limits()
-        pool = InProcessPool(SnapshotFollower(snapshots), limits=limits, size=settings.query_workers, on_overrun=on_overrun)
-        app.state.service = SparqlService(None, limits=limits, allow=settings.service_allowlist, pool=pool)
+        pool = InProcessPool(
+            SnapshotFollower(snapshots), limits=limits, size=settings.query_workers, on_overrun=on_overrun, lane=settings.query_lane
+        )
+        app.state.service = SparqlService(
+            None, limits=limits, allow=settings.service_allowlist, pool=pool,
+            admission=Admission(settings.max_client_queries, counts),
+        )
         try:
             yield
         finally:
@@ -237,11 +254,13 @@ def _writer_main(settings: Settings, uds: str, snapshots: str) -> None:
     from conflictkg.api.app import create_app
 
     # The writer's own queries (pages, graph store reads, network analyses) are few.
-    app = create_app(settings.model_copy(update={"query_workers": 1}), publish_to=snapshots)
+    app = create_app(settings.model_copy(update={"query_workers": 1, "query_lane": 0}), publish_to=snapshots)
     uvicorn.run(app, uds=uds, log_level="warning", access_log=False)
 
 
-def _reader_main(settings: Settings, sock: socket.socket, uds: str, snapshots: str, retiring, log_level: str) -> None:
+def _reader_main(
+    settings: Settings, sock: socket.socket, uds: str, snapshots: str, retiring, log_level: str, counts, row: int
+) -> None:
     import uvicorn
 
     server: uvicorn.Server | None = None
@@ -251,9 +270,10 @@ def _reader_main(settings: Settings, sock: socket.socket, uds: str, snapshots: s
         if server is not None:
             server.should_exit = True
 
-    app = create_reader_app(settings, snapshots, uds, on_overrun)
+    app = create_reader_app(settings, snapshots, uds, on_overrun, SharedCounts(counts, row))
     config = uvicorn.Config(
-        app, log_level=log_level, access_log=False, timeout_graceful_shutdown=int(settings.query_timeout_s) + 1
+        app, log_level=log_level, access_log=False, timeout_graceful_shutdown=int(settings.query_timeout_s) + 1,
+        http=http_protocol(settings.header_timeout_s),
     )
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
@@ -262,15 +282,44 @@ def _reader_main(settings: Settings, sock: socket.socket, uds: str, snapshots: s
 
 
 class _Reader:
-    def __init__(self, ctx, settings: Settings, sock: socket.socket, uds: str, snapshots: str, log_level: str) -> None:
+    def __init__(self, ctx, settings: Settings, sock: socket.socket, uds: str, snapshots: str, log_level: str, counts, row: int) -> None:
         self.retiring = ctx.Event()
         self.retired_at: float | None = None
         self.replaced = False
+        #: This reader's row of the shared per-client counts (cleared when it is gone).
+        self.row = row
         self.process = ctx.Process(
-            target=_reader_main, args=(settings, sock, uds, snapshots, self.retiring, log_level),
+            target=_reader_main, args=(settings, sock, uds, snapshots, self.retiring, log_level, counts, row),
             name="conflictkg-reader", daemon=False,
         )
         self.process.start()
+
+
+class _Rows:
+    """Rows of the shared per-client counts: one per live reader, cleared when its reader is gone."""
+
+    def __init__(self, ctx, rows: int) -> None:
+        self.array = ctx.Array("i", rows * BUCKETS)
+        self.free = list(range(rows))
+
+    def take(self) -> int:
+        # More readers retiring at once than rows: share the last row (counts err high, never low).
+        return self.free.pop(0) if self.free else len(self.array) // BUCKETS - 1
+
+    def give_back(self, row: int) -> None:
+        with self.array.get_lock():
+            for i in range(row * BUCKETS, (row + 1) * BUCKETS):
+                self.array[i] = 0
+        if row not in self.free:
+            self.free.append(row)
+
+
+def _start_writer(ctx, settings: Settings, uds: str, snapshots: str):
+    if os.path.exists(uds):
+        os.remove(uds)  # the socket of a writer that died
+    writer = ctx.Process(target=_writer_main, args=(settings, uds, snapshots), name="conflictkg-writer")
+    writer.start()
+    return writer
 
 
 def _wait_for_writer(writer: mp.process.BaseProcess, uds: str, snapshots: str, timeout: float = 120) -> None:
@@ -297,8 +346,10 @@ def serve_with_readers(settings: Settings, readers: int, *, log_level: str = "in
     Raises
     ------
     KGError
-        If the store is not an on-disk store, or the writer does not start
-        or exits (its error is in the log; the readers are stopped with it).
+        If the store is not an on-disk store, or the writer does not start,
+        or dies five times within a minute (its error is in the log; the
+        readers are stopped with it). A writer that dies less often is
+        restarted while the readers go on answering queries.
     """
     if "://" in settings.store or settings.store in (":memory:", "sparql"):
         raise KGError("--readers needs the embedded on-disk store (readers open its snapshots)", parameter="--readers")
@@ -317,31 +368,39 @@ def serve_with_readers(settings: Settings, readers: int, *, log_level: str = "in
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    writer = ctx.Process(target=_writer_main, args=(settings, uds, snapshots), name="conflictkg-writer")
-    writer.start()
+    writer = _start_writer(ctx, settings, uds, snapshots)
     pool: list[_Reader] = []
+    rows = _Rows(ctx, 2 * readers + 2)
     writer_died = False
+    deaths: list[float] = []
     try:
         _wait_for_writer(writer, uds, snapshots)
-        pool = [_Reader(ctx, settings, sock, uds, snapshots, log_level) for _ in range(readers)]
+        pool = [_Reader(ctx, settings, sock, uds, snapshots, log_level, rows.array, rows.take()) for _ in range(readers)]
         log.warning("conflictkg serving on http://%s:%d with %d readers", settings.host, settings.port, readers)
         grace = settings.query_timeout_s + 10
         while not stopping:
             if not writer.is_alive():
-                writer_died = True
-                break
+                now = time.monotonic()
+                deaths = [t for t in deaths if now - t < 60] + [now]
+                if len(deaths) >= 5:
+                    writer_died = True
+                    break
+                log.error("the writer process exited with status %s; restarting it (the readers go on)", writer.exitcode)
+                writer.join()
+                writer = _start_writer(ctx, settings, uds, snapshots)
             for reader in list(pool):
                 if reader.retiring.is_set() and reader.retired_at is None:
                     reader.retired_at = time.monotonic()
                 alive = reader.process.is_alive()
                 if (reader.retired_at is not None or not alive) and not reader.replaced:
                     reader.replaced = True
-                    pool.append(_Reader(ctx, settings, sock, uds, snapshots, log_level))
+                    pool.append(_Reader(ctx, settings, sock, uds, snapshots, log_level, rows.array, rows.take()))
                 if reader.retired_at is not None and alive and time.monotonic() - reader.retired_at > grace:
                     reader.process.kill()
                 if not alive:
                     reader.process.join()
                     pool.remove(reader)
+                    rows.give_back(reader.row)
             time.sleep(0.05)
     finally:
         for process in [r.process for r in pool] + [writer]:
@@ -355,4 +414,4 @@ def serve_with_readers(settings: Settings, readers: int, *, log_level: str = "in
         sock.close()
         shutil.rmtree(run_dir, ignore_errors=True)
     if writer_died:
-        raise KGError(f"the writer process exited with status {writer.exitcode}; the readers were stopped")
+        raise KGError(f"the writer process died {len(deaths)} times within a minute (last status {writer.exitcode}); the readers were stopped")

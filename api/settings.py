@@ -8,7 +8,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from conflictkg.graph.sparql.lexer import MAX_DEPTH, MAX_OPERATORS
 from conflictkg.graph.sparql.workers import Limits
+from conflictkg.graph.store.parsing import UploadLimits
 
 __all__ = ["Settings", "DEFAULT_STORE", "settings_table"]
 
@@ -41,6 +43,26 @@ class Settings(BaseSettings):
     query_workers: int = Field(
         max(2, min(4, os.cpu_count() or 2)), ge=1, le=64, description="Worker processes that run queries (queries at once); with `serve --readers`, query threads per reader.",
         json_schema_extra={"default_text": "the CPU count, within 2–4"},
+    )
+    max_query_depth: int = Field(
+        MAX_DEPTH, ge=1, le=1000, description="Deepest nesting of brackets a query or update may have (Oxigraph crashed at 2,500)."
+    )
+    max_query_operators: int = Field(
+        MAX_OPERATORS, ge=1, le=5000,
+        description="Most chained operators (UNION, OPTIONAL, MINUS, FILTER, && …) in a query or update (Oxigraph crashed near 8,000).",
+    )
+    max_client_queries: int = Field(4, ge=1, le=1000, description="Queries one client (address) may run at once; more get 429.")
+    query_lane: int = Field(1, ge=0, le=16, description="Workers (or threads per reader) kept for cheap queries when the others are busy.")
+    lane_timeout_s: float = Field(2.0, gt=0, description="Time limit of a query in the reserved lane, in seconds.")
+    max_literal_bytes: int = Field(8 * 1024 * 1024, gt=0, description="Longest literal a load or upload may hold, in bytes.")
+    max_expanded_bytes: int = Field(
+        16 * 1024 * 1024, gt=0, description="Most bytes an RDF/XML document may have once its entity references are expanded."
+    )
+    upload_timeout_s: float = Field(30.0, gt=0, description="Time limit of parsing one uploaded graph (in a child process), in seconds.")
+    upload_memory_mb: int = Field(1024, ge=64, description="Memory limit of the child process parsing one uploaded graph, in MiB.")
+    header_timeout_s: float = Field(10.0, gt=0, description="Time a client has to send a request's headers before the connection is closed.")
+    public_url: str | None = Field(
+        None, description="The endpoint's public base URL (https://kg.example); named in the service description instead of the Host header."
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS ('*' allowed, never with credentials).")
     update_token: str | None = Field(None, repr=False, description=(
@@ -75,8 +97,18 @@ class Settings(BaseSettings):
         return self
 
     def query_limits(self) -> Limits:
-        """The time, row and byte bounds of every query."""
-        return Limits(timeout_s=self.query_timeout_s, max_rows=self.max_result_rows, max_bytes=self.max_result_bytes)
+        """The time, row, byte, depth and lane bounds of every query."""
+        return Limits(
+            timeout_s=self.query_timeout_s, max_rows=self.max_result_rows, max_bytes=self.max_result_bytes,
+            max_depth=self.max_query_depth, max_operators=self.max_query_operators, lane_timeout_s=self.lane_timeout_s,
+        )
+
+    def upload_limits(self) -> UploadLimits:
+        """The literal, expansion, time and memory bounds of parsing a load or an upload."""
+        return UploadLimits(
+            max_literal_bytes=self.max_literal_bytes, max_expanded_bytes=self.max_expanded_bytes,
+            timeout_s=self.upload_timeout_s, memory_bytes=self.upload_memory_mb * 1024 * 1024,
+        )
 
     def store_options(self) -> dict[str, object]:
         """Keyword arguments for :func:`conflictkg.graph.store.open_store` beyond the store spec."""

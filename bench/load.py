@@ -11,11 +11,16 @@ sending a seeded random mix of
 - ``lookup``:    a SELECT of one entity's facts, or an ASK, on ``/sparql``,
 - ``malformed``: broken SPARQL, wrong content types, missing or repeated
   parameters, unknown saved queries, bad parameter values (each must be a 4xx),
-- ``heavy``:     (phase 2 only) an aggregate over every quad.
+- ``heavy``:     (phase 2 only) an aggregate over every quad,
+- ``runaway``:   (phase 3 only) batches of 16 cartesian products from 4 other
+  client addresses, each running to the time limit (10 s here) and answered
+  503 (or 429 past the per-client limit), one batch after another.
 
 Phase 1 is the mix alone; phase 2 adds a stream of heavy queries from a
-quarter of the clients, so the cheap requests' p99 can be read beside
-phase 1's. Prints per-kind counts, p50/p99 latency, the 5xx count and every
+quarter of the clients; phase 3 adds the runaway batches (the attack of
+issue 17), so the cheap requests' p99 can be read beside phase 1's. Each
+client has its own loopback address (127.0.1.x), as separate users would:
+the per-client limit counts by address. Prints per-kind counts, p50/p99 latency, the 5xx count and every
 malformed request that was not a 4xx. Only loopback is ever contacted.
 
 Run: ``.venv/bin/python bench/load.py [--clients 32] [--seconds 60] [--mode readers|workers]``
@@ -103,6 +108,12 @@ def _lookups(rng: random.Random, entities: list[str]) -> tuple[str, str, dict[st
 
 
 HEAVY = "SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o . ?o ?p2 ?o2 } } GROUP BY ?p"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?v{i} {{ 1 2 3 4 5 6 7 8 9 10 }}" for i in range(10)) + " }"
+
+
+def _transport(host: str, address: str) -> httpx.HTTPTransport | None:
+    # Distinct loopback addresses are distinct clients to the server (IPv4 loopback only).
+    return httpx.HTTPTransport(local_address=address) if host == "127.0.0.1" else None
 
 
 def run_load(
@@ -113,11 +124,13 @@ def run_load(
     seed: int = 6,
     heavy_clients: int = 0,
     max_requests: int | None = None,
+    runaways: bool = False,
 ) -> LoadReport:
     """Drive ``clients`` threads against ``base_url`` (loopback only) for ``seconds``.
 
     ``heavy_clients`` of them send only heavy aggregates. ``max_requests``
-    bounds each client's count as well as the time.
+    bounds each client's count as well as the time. ``runaways`` adds
+    batches of 16 runaway queries from 4 more client addresses.
     """
     host = httpx.URL(base_url).host
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -142,7 +155,8 @@ def run_load(
         rng = random.Random(seed * 1000 + index)
         heavy = index < heavy_clients
         sent = 0
-        with httpx.Client(base_url=base_url, timeout=120) as http:
+        address = f"127.0.{1 + index // 250}.{1 + index % 250}"
+        with httpx.Client(base_url=base_url, timeout=120, transport=_transport(host, address)) as http:
             while time.monotonic() < deadline and (max_requests is None or sent < max_requests):
                 sent += 1
                 roll = rng.random()
@@ -175,7 +189,32 @@ def run_load(
                     if "Traceback (most recent call last)" in text:
                         report.tracebacks.append(label)
 
+    def runaway(address: str) -> None:
+        with httpx.Client(base_url=base_url, timeout=120, transport=_transport(host, address)) as http:
+            started = time.perf_counter()
+            try:
+                response = http.post("/sparql", data={"query": RUNAWAY})
+            except httpx.HTTPError as err:
+                with lock:
+                    report.transport_errors.append(f"runaway: {type(err).__name__}")
+                return
+            with lock:
+                report.latencies["runaway"].append(time.perf_counter() - started)
+                report.statuses[response.status_code] += 1
+                if response.status_code >= 500 and response.status_code != 503:
+                    report.server_errors.append(f"runaway -> {response.status_code}: {response.text[:200]}")
+
+    def batches() -> None:
+        while time.monotonic() < deadline:
+            batch = [threading.Thread(target=runaway, args=(f"127.0.2.{1 + i % 4}",)) for i in range(16)]
+            for t in batch:
+                t.start()
+            for t in batch:
+                t.join()
+
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    if runaways:
+        threads.append(threading.Thread(target=batches))
     for t in threads:
         t.start()
     for t in threads:
@@ -207,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTKG_")}
         env["CONFLICTKG_STORE"] = str(folder)
+        env["CONFLICTKG_QUERY_TIMEOUT_S"] = "10"  # runaway batches cycle within a phase
         if args.mode == "readers":
             command = [str(Path(sys.executable).parent / "conflictkg"), "serve", "--port", str(port), "--readers", "2"]
         else:
@@ -222,9 +262,14 @@ def main(argv: list[str] | None = None) -> None:
                         break
                 except httpx.TransportError:
                     time.sleep(0.1)
-            for phase, heavy in (("mix alone", 0), ("mix + heavy stream", max(1, args.clients // 4))):
+            phases = (
+                ("mix alone", 0, False),
+                ("mix + heavy stream", max(1, args.clients // 4), False),
+                ("mix + runaway batches (16 from 4 clients)", 0, True),
+            )
+            for phase, heavy, runaways in phases:
                 started = time.monotonic()
-                report = run_load(url, clients=args.clients, seconds=args.seconds, heavy_clients=heavy)
+                report = run_load(url, clients=args.clients, seconds=args.seconds, heavy_clients=heavy, runaways=runaways)
                 took = time.monotonic() - started
                 print(f"\n== {phase}: {args.clients} clients ({heavy} heavy), {took:.0f} s, "
                       f"{report.total():,} requests, {report.total() / took:.0f} req/s", flush=True)  # fmt: skip

@@ -18,6 +18,9 @@ __all__ = [
     "NotAcceptable",
     "AuthenticationRequired",
     "RequestTooLarge",
+    "UpdateFailed",
+    "TooManyRequests",
+    "Unavailable",
 ]
 
 
@@ -131,3 +134,21 @@ class RequestTooLarge(InputError):
     """A request body is bigger than the configured cap."""
 
     code = "request_too_large"
+
+
+class UpdateFailed(InputError):
+    """A SPARQL update parsed but failed while running (a graph that already exists …); nothing was written."""
+
+    code = "update_failed"
+
+
+class TooManyRequests(KGError):
+    """A client has as many requests running as it may; it should retry later."""
+
+    code = "too_many_requests"
+
+
+class Unavailable(KGError):
+    """A part of the server is down for a moment (the writer process restarting); retry shortly."""
+
+    code = "unavailable"

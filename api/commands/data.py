@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from conflictkg.api.commands.root import app, store_of
+from conflictkg.api.commands.root import app, settings_of, store_of
 from conflictkg.graph.knowledge.seed import build_seed, has_seed
 
 __all__: list[str] = []
@@ -26,7 +26,7 @@ def load(
     """Load RDF files, all or nothing: a syntax error anywhere leaves the store unchanged."""
     with store_of(ctx) as store:
         before = store.count()
-        read = store.load(files, fmt=fmt, graph=graph)
+        read = store.load(files, fmt=fmt, graph=graph, limits=settings_of(ctx).upload_limits())
         after = store.count()
     err.print(f"read {read} quads from {len(files)} file(s); store now holds {after} quads (+{after - before})")
 

@@ -14,6 +14,9 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from conflictkg.api.commands.root import app, settings_of, store_of
+from conflictkg.graph.errors import QuerySyntaxError
+from conflictkg.graph.sparql.guard import check_query
+from conflictkg.graph.sparql.lexer import undeclared_prefix
 from conflictkg.graph.sparql.results import serialize_result
 from conflictkg.graph.sparql.saved import QUERIES_DIR, find_saved
 from conflictkg.ontology.vocab import PREFIXES
@@ -120,8 +123,17 @@ def query(
         text = _query_text(query)
     if fmt is None:
         fmt = OutputFormat.table if sys.stdout.isatty() else OutputFormat.tsv
+    settings = settings_of(ctx)
     with store_of(ctx) as store:
-        result = store.query(text, raw=raw_dataset)
+        # The endpoint's guard, here too: no SERVICE or LOAD reaches another host, nothing too deep reaches Oxigraph.
+        check_query(
+            text, graphs=store.named_graphs, allow=settings.service_allowlist,
+            max_depth=settings.max_query_depth, max_operators=settings.max_query_operators,
+        )
+        try:
+            result = store.query(text, raw=raw_dataset)
+        except QuerySyntaxError as err:
+            raise undeclared_prefix(text, frozenset(PREFIXES)) or err from None
         if isinstance(result, ox.QueryTriples):
             out_fmt = fmt.value if fmt.value in ("turtle", "ntriples") else "turtle"
             sys.stdout.buffer.write(serialize_result(result, out_fmt))

@@ -132,13 +132,17 @@ def serve(
         import uvicorn
 
         from conflictkg.api.app import create_app
+        from conflictkg.api.connections import http_protocol
 
         if mode.workers:
             settings = settings.model_copy(update={"query_workers": mode.workers})
         # uvicorn re-raises the signal that stopped it once it has shut down; exit
         # normally then, so the file above is removed (SIGTERM's default would kill us first).
         signal.signal(signal.SIGTERM, _exit_normally)
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            create_app(settings), host=settings.host, port=settings.port, log_level="info",
+            http=http_protocol(settings.header_timeout_s),
+        )
 
 
 def _exit_normally(*_: object) -> None:

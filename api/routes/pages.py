@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.responses import HTMLResponse, Response
 
 from conflictkg.graph.sparql.results import GRAPH, MEDIA_FORMATS, parse_accept
 
-__all__ = ["router", "query_page", "explore_page", "wants_html", "STATIC_DIR", "YASGUI_DIR", "CYTOSCAPE_DIR"]
+__all__ = ["router", "query_page", "explore_page", "wants_html", "STATIC_DIR", "YASGUI_DIR", "CYTOSCAPE_DIR", "SWAGGER_DIR"]
 
 router = APIRouter(tags=["pages"])
 
@@ -18,6 +19,8 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 YASGUI_DIR = STATIC_DIR / "vendor" / "node_modules" / "@zazuko" / "yasgui" / "build"
 #: Where `make install` puts Cytoscape.js from the npm registry (gitignored, never committed).
 CYTOSCAPE_DIR = STATIC_DIR / "vendor" / "node_modules" / "cytoscape" / "dist"
+#: Swagger UI for /docs, from the npm registry the same way (FastAPI's default loads it from a CDN).
+SWAGGER_DIR = STATIC_DIR / "vendor" / "node_modules" / "swagger-ui-dist"
 
 
 def wants_html(accept: str | None) -> bool:
@@ -58,3 +61,23 @@ def explore_page(request: Request) -> Response:
             "(it fetches Cytoscape.js from the npm registry into api/static/vendor).</p>",
         )
     return HTMLResponse(html)
+
+
+@router.get("/docs", include_in_schema=False)
+def docs(request: Request) -> Response:
+    """The OpenAPI documentation (Swagger UI served from this server, so it works offline)."""
+    if not (SWAGGER_DIR / "swagger-ui-bundle.js").is_file():
+        return HTMLResponse(
+            "<!doctype html><title>conflictkg API</title><p>Swagger UI is not installed: run <code>make install</code> "
+            '(it fetches swagger-ui-dist from the npm registry into api/static/vendor). The schema is at '
+            '<a href="/openapi.json">/openapi.json</a>.</p>',
+            status_code=503,
+        )
+    vendor = "/static/vendor/node_modules/swagger-ui-dist"
+    return get_swagger_ui_html(
+        openapi_url=request.app.openapi_url,
+        title=f"{request.app.title} — API",
+        swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+        swagger_css_url=f"{vendor}/swagger-ui.css",
+        swagger_favicon_url=f"{vendor}/favicon-32x32.png",
+    )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from conflictkg.api.http import RAW_DATASET, query_fields, raw_dataset, respond, service_of
+from conflictkg.api.http import RAW_DATASET, client_of, query_fields, raw_dataset, respond, service_of
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.sparql.saved import QUERIES_DIR, find_saved, load_folder
 
@@ -40,6 +40,7 @@ async def run_query(request: Request, name: str) -> Response:
             raise InputError(f"the parameter {key!r} is given more than once", parameter=key)
         values[key] = value
     answer = await run_in_threadpool(
-        service_of(request).run_saved, saved, values, accept=request.headers.get("accept"), raw=raw
+        service_of(request).run_saved, saved, values, accept=request.headers.get("accept"), raw=raw,
+        client=client_of(request),
     )
     return respond(answer)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from conflictkg.api.http import form_fields, query_fields, raw_dataset, read_body, require_token, respond, service_of, single
+from conflictkg.api.http import (
+    client_of, complete, form_fields, query_fields, raw_dataset, read_body, require_token, respond, service_of, single,
+    wants_complete,
+)
 from conflictkg.api.routes.pages import query_page, wants_html
 from conflictkg.graph.errors import InputError, UnsupportedFormat
 from conflictkg.graph.sparql.results import accept_for_format
@@ -67,8 +72,12 @@ async def _query(request: Request, sparql: str, fields: list[tuple[str, str]]) -
         raise InputError("the query is empty", parameter="query")
     default, named = _dataset(fields)
     answer = await service_of(request).aquery(
-        sparql, accept=_accept(request, fields), default_graph=default, named_graphs=named, raw=raw_dataset(fields)
+        sparql, accept=_accept(request, fields), default_graph=default, named_graphs=named, raw=raw_dataset(fields),
+        client=client_of(request),
     )
+    if wants_complete(request):
+        # Prefer: handling=strict — a limit hit while reading is a 422/503 before any byte goes out.
+        return respond(await complete(answer), headers={"Preference-Applied": "handling=strict"})
     return respond(answer)
 
 
@@ -82,6 +91,22 @@ async def _update(request: Request, sparql_update: str, fields: list[tuple[str, 
     return Response(status_code=204)
 
 
+# A Host header worth naming: a DNS name or an address, with an optional port, nothing else.
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
+
+
+def _endpoint(request: Request) -> str:
+    """The endpoint's IRI: from the configured public URL, else the request's host if it is a valid one, else the server's address."""
+    public = request.app.state.settings.public_url
+    if public:
+        return public.rstrip("/") + "/sparql"
+    host = request.headers.get("host", "")
+    if not _HOST.match(host):
+        server = request.scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}" if server[1] else str(server[0])
+    return f"{request.url.scheme}://{host}/sparql"
+
+
 @router.get("/sparql", summary="SPARQL query by GET; without a query, the service description or the query page")
 async def sparql_get(request: Request) -> Response:
     """``?query=`` runs a query. Without one: the query page for browsers, the service description for RDF clients."""
@@ -92,7 +117,7 @@ async def sparql_get(request: Request) -> Response:
     if sparql is None:
         if wants_html(request.headers.get("accept")):
             return query_page(request)
-        endpoint = str(request.url.replace(query=""))
+        endpoint = _endpoint(request)
         answer = service_of(request).description(
             endpoint, accept=request.headers.get("accept"), update=bool(request.app.state.settings.update_token)
         )

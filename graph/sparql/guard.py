@@ -16,6 +16,7 @@ nesting all handled by a real grammar, not patterns over text) and refuses
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
@@ -27,23 +28,30 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
 from conflictkg.graph.errors import InputError, OutboundRequestRefused, QuerySyntaxError
+from conflictkg.graph.sparql.lexer import MAX_DEPTH, MAX_OPERATORS, Scan, check_shape, scan
 from conflictkg.ontology.vocab import PREFIXES
 
-__all__ = ["check_query", "check_update", "check_dataset", "needs_parse", "query_form", "parse_tree", "walk_terms"]
+__all__ = [
+    "check_query", "check_update", "check_dataset", "check_shape", "needs_parse", "query_form", "parse_tree", "walk_terms",
+]
 
 # pyparsing grammars are not safe to use from several threads at once.
 _PARSER_LOCK = threading.Lock()
 
-# Without one of these (case-insensitively) a query cannot contain SERVICE, LOAD,
-# FROM or USING: "\u" is there because SPARQL expands codepoint escapes before
-# parsing, so `SERVI\u0043E` is SERVICE.
-_TRIGGERS = ("service", "from", "load", "using", "\\u")
+# Without one of these keywords (outside strings, IRIs and comments, after codepoint
+# escapes are expanded: `SERVI\u0043E` is SERVICE) a request cannot reach another host.
+_TRIGGERS = frozenset({"SERVICE", "FROM", "LOAD", "USING"})
+
+# pyparsing takes about 30 Python frames a nesting level; requests reaching the
+# parser are at most MAX_DEPTH deep (lexer.check_shape), so this bound is never
+# the one that refuses them. Python 3.11 frames of pure-Python calls cost no C stack.
+_RECURSION = 30 * 4 * MAX_DEPTH + 2000
 
 
-def needs_parse(text: str) -> bool:
+def needs_parse(text: str | Scan) -> bool:
     """Whether a request could contain SERVICE, LOAD, FROM or USING (and so must be parsed to be checked)."""
-    lowered = text.lower()
-    return any(t in lowered for t in _TRIGGERS)
+    found = text if isinstance(text, Scan) else scan(text)
+    return bool(found.words & _TRIGGERS)
 
 
 def _syntax_error(err: ParseBaseException, parameter: str) -> QuerySyntaxError:
@@ -58,12 +66,18 @@ def _syntax_error(err: ParseBaseException, parameter: str) -> QuerySyntaxError:
 @lru_cache(maxsize=512)
 def _parse(text: str, update: bool) -> object:
     with _PARSER_LOCK:
+        previous = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(previous, _RECURSION))
         try:
             return parseUpdate(text) if update else parseQuery(text)
         except ParseBaseException as err:
             raise _syntax_error(err, "update" if update else "query") from None
         except RecursionError:
-            raise QuerySyntaxError("the request is nested too deeply to parse", parameter="update" if update else "query") from None
+            raise QuerySyntaxError(
+                "the request is nested too deeply to parse", parameter="update" if update else "query"
+            ) from None
+        finally:
+            sys.setrecursionlimit(previous)
 
 
 def _walk(node: object) -> Iterator[CompValue]:
@@ -172,8 +186,10 @@ def check_query(
     graphs: Callable[[], Collection[str]],
     allow: Sequence[str] = (),
     prefixes: Mapping[str, str] = PREFIXES,
+    max_depth: int = MAX_DEPTH,
+    max_operators: int = MAX_OPERATORS,
 ) -> None:
-    """Refuse a query that would reach another host, before it runs.
+    """Refuse a query nested too deeply or that would reach another host, before it runs.
 
     Parameters
     ----------
@@ -186,15 +202,18 @@ def check_query(
         IRI prefixes of SERVICE endpoints that may be called.
     prefixes : mapping
         Prefixes predeclared for the query.
+    max_depth, max_operators : int
+        The bounds of :func:`~conflictkg.graph.sparql.lexer.check_shape`, checked first.
 
     Raises
     ------
     OutboundRequestRefused
         For ``SERVICE`` outside ``allow`` or ``FROM``/``FROM NAMED`` of a graph not in the store.
     QuerySyntaxError
-        If the query has to be parsed and does not parse.
+        If the query nests deeper or chains more operators than the limits, or
+        has to be parsed and does not parse.
     """
-    if not needs_parse(sparql):
+    if not needs_parse(check_shape(sparql, max_depth=max_depth, max_operators=max_operators)):
         return
     tree = _parse(sparql, False)
     resolve = _Resolver(tree, prefixes)
@@ -215,8 +234,10 @@ def check_update(
     graphs: Callable[[], Collection[str]],
     allow: Sequence[str] = (),
     prefixes: Mapping[str, str] = PREFIXES,
+    max_depth: int = MAX_DEPTH,
+    max_operators: int = MAX_OPERATORS,
 ) -> None:
-    """Refuse an update that would reach another host or read a local file, before it runs.
+    """Refuse an update nested too deeply, or that would reach another host or read a local file, before it runs.
 
     ``LOAD`` is refused unless its IRI starts with a prefix in ``allow``;
     ``file:`` IRIs are refused even then.
@@ -226,9 +247,10 @@ def check_update(
     OutboundRequestRefused
         For ``LOAD``/``SERVICE`` outside ``allow``, ``USING`` of a graph not in the store.
     QuerySyntaxError
-        If the update does not parse.
+        If the update nests deeper or chains more operators than the limits, or does not parse.
     """
-    if not needs_parse(sparql_update):
+    shape = check_shape(sparql_update, parameter="update", max_depth=max_depth, max_operators=max_operators)
+    if not needs_parse(shape):
         return
     tree = _parse(sparql_update, True)
     resolve = _Resolver(tree, prefixes)

@@ -25,7 +25,9 @@ from collections.abc import Callable, Iterator
 
 from conflictkg.graph import errors
 from conflictkg.graph.store.snapshots import SnapshotFollower
-from conflictkg.graph.sparql.workers import Answer, Limits, QueryJob, all_busy, default_terms, ox_query, run_job, stopped
+from conflictkg.graph.sparql.workers import (
+    Answer, Limits, QueryJob, all_busy, default_terms, lane_stopped, ox_query, run_job, stopped,
+)
 
 __all__ = ["InProcessPool"]
 
@@ -46,8 +48,10 @@ class _Abandoned(Exception):
 class _Run:
     """One query on one thread: its messages to the request, in order."""
 
-    def __init__(self, deadline: float, loop: asyncio.AbstractEventLoop | None) -> None:
+    def __init__(self, deadline: float, loop: asyncio.AbstractEventLoop | None, lane: bool = False) -> None:
         self.deadline = deadline
+        #: Runs in the reserved lane (its own, shorter time limit).
+        self.lane = lane
         self.loop = loop
         self.first: asyncio.Future | None = loop.create_future() if loop is not None else None
         self.first_sync: queue.Queue[tuple] | None = queue.Queue(maxsize=1) if loop is None else None
@@ -109,9 +113,14 @@ class InProcessPool:
         Queries that run at once in this process.
     on_overrun : callable
         Called (once) when a query passes its limit: the process must retire.
+    lane : int
+        Threads of the reserved lane, beyond ``size``, for queries the caller
+        marks cheap when the others are all busy, within ``limits.lane_timeout_s``.
     """
 
-    def __init__(self, follower: SnapshotFollower, *, limits: Limits, size: int, on_overrun: Callable[[], None]) -> None:
+    def __init__(
+        self, follower: SnapshotFollower, *, limits: Limits, size: int, on_overrun: Callable[[], None], lane: int = 1
+    ) -> None:
         self.follower = follower
         self.limits = limits
         self.size = size
@@ -119,10 +128,11 @@ class InProcessPool:
         self._overran = threading.Event()
         self._slots = threading.BoundedSemaphore(size)
         self._default: tuple[int, object, list] | None = None
+        self._lane_slots = threading.BoundedSemaphore(lane) if lane else None
         self._jobs: queue.SimpleQueue[tuple[QueryJob, _Run] | None] = queue.SimpleQueue()
         # Daemon threads, not an executor's: a runaway must not hold the process open at exit.
         self._threads = [
-            threading.Thread(target=self._serve, name=f"conflictkg-query-{i}", daemon=True) for i in range(size)
+            threading.Thread(target=self._serve, name=f"conflictkg-query-{i}", daemon=True) for i in range(size + lane)
         ]
         for thread in self._threads:
             thread.start()
@@ -148,11 +158,11 @@ class InProcessPool:
 
     # -- running -----------------------------------------------------------
 
-    def _overrun(self) -> errors.QueryTimeout:
+    def _overrun(self, run: _Run) -> errors.QueryTimeout:
         if not self._overran.is_set():
             self._overran.set()
             self._on_overrun()
-        return stopped(self.limits)
+        return lane_stopped(self.limits) if run.lane else stopped(self.limits)
 
     def _busy(self) -> errors.QueryTimeout:
         return all_busy(self.size, "query threads", self.limits)
@@ -174,7 +184,7 @@ class InProcessPool:
         except _Abandoned:
             pass
         finally:
-            self._slots.release()
+            (self._lane_slots if run.lane else self._slots).release()
 
     def _current(self) -> tuple[object, list]:
         # The default graph of a snapshot is computed once, when it is first queried.
@@ -205,7 +215,7 @@ class InProcessPool:
             while True:
                 remaining = run.deadline - time.monotonic()
                 if remaining <= 0:
-                    raise self._overrun()
+                    raise self._overrun(run)
                 try:
                     item = run.rest.get(timeout=min(remaining, 0.5))
                 except queue.Empty:
@@ -218,8 +228,31 @@ class InProcessPool:
         finally:
             run.abandoned = True
 
-    def run(self, job: QueryJob) -> Answer:
-        """Run a job within the time limit (blocking).
+    def _wait_for_slot(self, deadline: float, lane: bool = False) -> bool | None:
+        """Wait for a slot: ``False`` for a normal one, ``True`` for the lane's (if ``lane``), ``None`` for none in time.
+
+        A retiring process (a query overran) answers its waiting requests 503 at
+        once rather than have them cancelled (a 500) when its graceful shutdown runs out.
+        """
+        lane = lane and self._lane_slots is not None
+        while not self._overran.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            # A cheap query takes whichever frees first, so it polls both; the others wait on theirs.
+            if self._slots.acquire(timeout=min(remaining, 0.005 if lane else 0.25)):
+                return False
+            if lane and self._lane_slots.acquire(blocking=False):
+                return True
+        return None
+
+    def _lane(self, deadline: float) -> _Run | None:
+        if self._lane_slots is not None and self._lane_slots.acquire(blocking=False):
+            return _Run(min(deadline, time.monotonic() + self.limits.lane_timeout_s), None, True)
+        return None
+
+    def run(self, job: QueryJob, *, lane: bool = False) -> Answer:
+        """Run a job within the time limit (blocking; ``lane``: it may use the reserved lane).
 
         Raises
         ------
@@ -229,26 +262,40 @@ class InProcessPool:
             Whatever the query raised.
         """
         deadline = time.monotonic() + self.limits.timeout_s
-        if not self._slots.acquire(timeout=self.limits.timeout_s):
-            raise self._busy()
-        run = _Run(deadline, None)
+        run = None
+        if not self._slots.acquire(blocking=False):
+            run = self._lane(deadline) if lane else None
+            if run is None:
+                got = self._wait_for_slot(deadline, lane)
+                if got is None:
+                    raise self._busy()
+                if got:
+                    run = _Run(min(deadline, time.monotonic() + self.limits.lane_timeout_s), None, True)
+        run = run or _Run(deadline, None)
         self._start(job, run)
         assert run.first_sync is not None
         try:
             message = run.first_sync.get(timeout=max(deadline - time.monotonic(), 0.001))
         except queue.Empty:
             run.abandoned = True
-            raise self._overrun() from None
+            raise self._overrun(run) from None
         return self._answer(message, run)
 
-    async def arun(self, job: QueryJob) -> Answer:
+    async def arun(self, job: QueryJob, *, lane: bool = False) -> Answer:
         """:meth:`run` for an event loop."""
         deadline = time.monotonic() + self.limits.timeout_s
-        if not self._slots.acquire(blocking=False):
-            if not await asyncio.to_thread(self._slots.acquire, True, self.limits.timeout_s):
-                raise self._busy()
         loop = asyncio.get_running_loop()
-        run = _Run(deadline, loop)
+        in_lane = False
+        if not self._slots.acquire(blocking=False):
+            in_lane = lane and self._lane_slots is not None and self._lane_slots.acquire(blocking=False)
+            if not in_lane:
+                got = await asyncio.to_thread(self._wait_for_slot, deadline, lane)
+                if got is None:
+                    raise self._busy()
+                in_lane = got
+        if in_lane:
+            deadline = min(deadline, time.monotonic() + self.limits.lane_timeout_s)
+        run = _Run(deadline, loop, in_lane)
         first = run.first
         assert first is not None
         # A plain timer, not asyncio.wait_for: this is the hot path of every query.
@@ -260,5 +307,5 @@ class InProcessPool:
             timer.cancel()
         if message is None:
             run.abandoned = True
-            raise self._overrun()
+            raise self._overrun(run)
         return self._answer(message, run)

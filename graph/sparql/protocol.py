@@ -21,6 +21,9 @@ from conflictkg.graph.sparql.results import GRAPH, MEDIA_FORMATS, Negotiated, me
 from conflictkg.graph.sparql.saved import SavedQuery
 from conflictkg.graph.store.snapshots import SnapshotPublisher
 from conflictkg.graph.sparql.guard import check_dataset, check_query, check_update, needs_parse
+from conflictkg.graph.sparql.admission import Admission, lane_eligible
+from conflictkg.graph.sparql.lexer import check_shape
+from conflictkg.graph.store.parsing import UploadLimits, parse_upload
 from conflictkg.graph.store import Store
 from conflictkg.graph.sparql.workers import Answer, Limits, QueryJob, QueryPool, ox_query, run_job
 
@@ -50,6 +53,15 @@ class SparqlService:
         Publish a snapshot there after every committed write, for reader
         processes (:class:`~conflictkg.graph.store.snapshots.SnapshotPublisher`;
         on-disk stores only).
+    upload_limits : UploadLimits
+        Time, memory, literal and entity-expansion bounds of parsing a graph
+        sent to the Graph Store Protocol (parsed in a child process).
+    admission : Admission, optional
+        The per-client concurrency limit of queries (default: 4 per client,
+        counted in this process).
+    lane : int
+        Workers kept for cheap queries when the others are busy
+        (:mod:`conflictkg.graph.sparql.admission`).
     """
 
     def __init__(
@@ -61,9 +73,14 @@ class SparqlService:
         allow: Sequence[str] = (),
         pool=None,
         publish_to: str | os.PathLike[str] | None = None,
+        upload_limits: UploadLimits = UploadLimits(),
+        admission: Admission | None = None,
+        lane: int = 1,
     ) -> None:
         self.store = store
         self.limits = limits
+        self.upload_limits = upload_limits
+        self.admission = admission or Admission(4)
         self.allow = tuple(allow)
         self._write_lock = threading.Lock()
         self.pool = pool
@@ -76,9 +93,11 @@ class SparqlService:
         # A reader brings its pool; a remote store bounds its queries itself.
         if pool is None and store is not None and store.kind == "disk":
             # Checkpoints hard-link table files, so they live beside the store (same file system).
-            self.pool = QueryPool("checkpoint", self._write_checkpoint, size=workers, limits=limits, workdir=str(store.path.parent))
+            self.pool = QueryPool(
+                "checkpoint", self._write_checkpoint, size=workers, limits=limits, workdir=str(store.path.parent), lane=lane
+            )
         elif pool is None and store is not None and store.kind == "memory":
-            self.pool = QueryPool("nquads", self._write_snapshot, size=workers, limits=limits)
+            self.pool = QueryPool("nquads", self._write_snapshot, size=workers, limits=limits, lane=lane)
 
     def close(self) -> None:
         """Stop the workers (the store stays open: its owner closes it)."""
@@ -114,6 +133,7 @@ class SparqlService:
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
         raw: bool = False,
+        client: str | None = None,
     ) -> Answer:
         """Run a SPARQL query and return its serialized result.
 
@@ -131,6 +151,9 @@ class SparqlService:
             The stored dataset as it is; by default a query that names no
             dataset reads the analyst's default graph (reviewed facts and
             inferences, :mod:`conflictkg.graph.store.datasets`).
+        client : str, optional
+            Who asks (an address): at most ``admission.per_client`` of its
+            queries run at once. ``None``: not limited.
 
         Raises
         ------
@@ -138,12 +161,42 @@ class SparqlService:
             No accepted format fits.
         OutboundRequestRefused
             SERVICE, or FROM / a dataset IRI that is not a graph in the store.
+        TooManyRequests
+            The client already runs as many queries as it may.
         QuerySyntaxError, QueryTimeout, ResultTooLarge
         """
+        ticket = self.admission.enter(client)
+        try:
+            answer = self._query(sparql, accept, default_graph, named_graphs, substitutions, raw)
+        except BaseException:
+            self.admission.leave(ticket)
+            raise
+        return self._held(answer, ticket)
+
+    def _held(self, answer: Answer, ticket: int | None) -> Answer:
+        """The answer, counted against its client until its body has been read."""
+        if answer.body is not None or ticket is None:
+            self.admission.leave(ticket)
+            return answer
+        chunks = answer.chunks
+
+        def counted():
+            try:
+                yield from chunks
+            finally:
+                self.admission.leave(ticket)
+
+        answer.chunks = counted()
+        return answer
+
+    def _query(self, sparql, accept, default_graph, named_graphs, substitutions, raw=False) -> Answer:
         negotiated = negotiate(accept)
-        check_query(sparql, graphs=self._graphs, allow=self.allow)
+        check_query(
+            sparql, graphs=self._graphs, allow=self.allow, max_depth=self.limits.max_depth, max_operators=self.limits.max_operators
+        )
         check_dataset(default_graph, named_graphs, graphs=self._graphs)
-        return self._run(sparql, negotiated, default_graph, named_graphs, substitutions, raw)
+        lane = lane_eligible(check_shape(sparql, max_depth=self.limits.max_depth, max_operators=self.limits.max_operators))
+        return self._run(sparql, negotiated, default_graph, named_graphs, substitutions, raw, lane=lane)
 
     async def aquery(
         self,
@@ -153,6 +206,7 @@ class SparqlService:
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         raw: bool = False,
+        client: str | None = None,
     ) -> Answer:
         """:meth:`query` for an event loop: same checks, same limits, no thread for the common case.
 
@@ -160,11 +214,18 @@ class SparqlService:
         and stores without workers run in a thread, never on the loop.
         """
         negotiated = negotiate(accept)
-        if self.pool is None or needs_parse(sparql) or default_graph or named_graphs:
-            return await asyncio.to_thread(
-                self.query, sparql, accept=accept, default_graph=default_graph, named_graphs=named_graphs, raw=raw
-            )
-        return await self.pool.arun(self._job(sparql, negotiated, raw=raw))
+        # Microseconds, on the loop: a request too deep for the parsers never reaches one.
+        shape = check_shape(sparql, max_depth=self.limits.max_depth, max_operators=self.limits.max_operators)
+        ticket = self.admission.enter(client)
+        try:
+            if self.pool is None or needs_parse(shape) or default_graph or named_graphs:
+                answer = await asyncio.to_thread(self._query, sparql, accept, default_graph, named_graphs, None, raw)
+            else:
+                answer = await self.pool.arun(self._job(sparql, negotiated, raw=raw), lane=lane_eligible(shape))
+        except BaseException:
+            self.admission.leave(ticket)
+            raise
+        return self._held(answer, ticket)
 
     def _job(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None, raw=False) -> QueryJob:
         return QueryJob(
@@ -177,10 +238,12 @@ class SparqlService:
             raw=raw,
         )
 
-    def _run(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None, raw=False) -> Answer:
+    def _run(
+        self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None, raw=False, *, lane=False
+    ) -> Answer:
         job = self._job(sparql, negotiated, default_graph, named_graphs, substitutions, raw)
         if self.pool is not None:
-            return self.pool.run(job)
+            return self.pool.run(job, lane=lane)
         # A store workers cannot open (a remote SPARQL server): its own server bounds the work.
         kind, media_type, body = run_job(self._evaluate_here, job, self.limits)
         return Answer(media_type, iter([body]), kind, body)
@@ -196,9 +259,12 @@ class SparqlService:
             raw=job.raw,
         )
 
-    def run_saved(self, saved: SavedQuery, values: Mapping[str, str], *, accept: str | None = None, raw: bool = False) -> Answer:
+    def run_saved(
+        self, saved: SavedQuery, values: Mapping[str, str], *, accept: str | None = None, raw: bool = False,
+        client: str | None = None,
+    ) -> Answer:
         """Run a saved query with its parameters bound as RDF terms (see :meth:`SavedQuery.bind`)."""
-        return self.query(saved.bind(values), accept=accept, raw=raw)
+        return self.query(saved.bind(values), accept=accept, raw=raw, client=client)
 
     # -- writes ------------------------------------------------------------
 
@@ -225,9 +291,14 @@ class SparqlService:
         OutboundRequestRefused
             LOAD or SERVICE outside the allow-list (``file:`` always), USING an unknown graph.
         QuerySyntaxError
-            If it does not parse; nothing changes.
+            If it nests too deeply or does not parse; nothing changes.
+        UpdateFailed
+            If an operation fails while running (its cause named); nothing changes.
         """
-        check_update(sparql_update, graphs=self._graphs, allow=self.allow)
+        check_update(
+            sparql_update, graphs=self._graphs, allow=self.allow,
+            max_depth=self.limits.max_depth, max_operators=self.limits.max_operators,
+        )
         with self._write_lock:
             try:
                 self.store.update(sparql_update)
@@ -255,12 +326,9 @@ class SparqlService:
             raise UnsupportedFormat(f"cannot read a graph sent as {content_type!r}; send one of {offered}", parameter="Content-Type")
         target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         base = graph or "urn:conflictkg:default-graph"
-        try:
-            return [ox.Quad(q.subject, q.predicate, q.object, target) for q in ox.parse(body, format=fmt.ox_format, base_iri=base)]
-        except SyntaxError as err:
-            from conflictkg.graph.errors import ParseError
-
-            raise ParseError(str(err.args[0] if err.args else err), file="request body", line=err.lineno, column=err.offset) from None
+        # In a child process bounded in time and memory: an entity bomb or a huge literal takes down only it.
+        quads = parse_upload(body, fmt.ox_format.media_type, base_iri=base, limits=self.upload_limits)
+        return [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
 
     def _check_graph_iri(self, graph: str | None) -> None:
         if graph is not None:
@@ -283,6 +351,9 @@ class SparqlService:
                     self.store.update("CLEAR SILENT DEFAULT", prefixes=False)
                 else:
                     self.store.clear_graph(graph)
+                    if not quads:
+                        # An empty body makes an empty graph (the service description says sd:EmptyGraphs).
+                        self.store.update(f"CREATE SILENT GRAPH <{graph}>", prefixes=False)
                 self.store.extend(quads)
             finally:
                 self._committed()

@@ -24,6 +24,7 @@ from conflictkg.graph.errors import (
     UnsupportedFormat,
 )
 from conflictkg.graph.store.frames import Rows
+from conflictkg.graph.store.parsing import UploadLimits, check_literal, check_rdfxml
 
 __all__ = [
     "MEMORY",
@@ -197,16 +198,22 @@ def read_quads(
     fmt: str | None = None,
     graph: str | None = None,
     base_iri: str | None = None,
+    limits: UploadLimits = UploadLimits(),
 ) -> list[ox.Quad]:
     """Parse RDF files completely with Oxigraph's parsers, before anything is written.
 
     Every kind of store stages a load through this function, so a bad file
-    is refused with the same message whatever the store is.
+    is refused with the same message whatever the store is. RDF/XML entity
+    declarations that could expand the file (a "billion laughs") and literals
+    past ``limits.max_literal_bytes`` are refused
+    (:mod:`conflictkg.graph.store.parsing`).
 
     Parameters
     ----------
     paths, fmt, graph, base_iri
         As in :meth:`FactStore.load`.
+    limits : UploadLimits
+        The literal and entity-expansion caps.
 
     Returns
     -------
@@ -226,11 +233,14 @@ def read_quads(
         if not path.is_file():
             raise InputError(f"{path}: no such file", file=str(path))
         try:
+            if rdf_format == ox.RdfFormat.RDF_XML:
+                check_rdfxml(path.read_bytes(), limits, file=str(path))
             for quad in ox.parse(
                 path=str(path),
                 format=rdf_format,
                 base_iri=base_iri or path.resolve().as_uri(),
             ):
+                check_literal(quad, limits, file=str(path))
                 if isinstance(quad.graph_name, ox.DefaultGraph) and graph:
                     quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
                 staged.append(quad)
@@ -416,6 +426,7 @@ class FactStore(ABC):
         fmt: str | None = None,
         graph: str | None = None,
         base_iri: str | None = None,
+        limits: UploadLimits = UploadLimits(),
     ) -> int:
         """Load RDF files, all or nothing, with Oxigraph's parsers.
 
@@ -435,6 +446,8 @@ class FactStore(ABC):
             go to the default graph.
         base_iri : str, optional
             Base IRI for relative IRIs; by default the file's own ``file:`` IRI.
+        limits : UploadLimits
+            The literal and RDF/XML entity-expansion caps.
 
         Returns
         -------
@@ -448,11 +461,13 @@ class FactStore(ABC):
         UnsupportedFormat
             A file's format cannot be told or is not RDF.
         ParseError
-            A file has a syntax error; the message names file, line and column.
+            A file has a syntax error (the message names file, line and
+            column), an RDF/XML entity declaration that could expand it, or a
+            literal past the cap.
         StoreError
             The store refused the write; nothing was written.
         """
-        staged = read_quads(paths, fmt=fmt, graph=graph, base_iri=base_iri)
+        staged = read_quads(paths, fmt=fmt, graph=graph, base_iri=base_iri, limits=limits)
         self.extend(staged)
         return len(staged)
 

@@ -18,6 +18,7 @@ from conflictkg.graph.errors import (
     InputError,
     QuerySyntaxError,
     StoreError,
+    UpdateFailed,
 )
 from conflictkg.graph.store.base import (
     MEMORY,
@@ -30,6 +31,7 @@ from conflictkg.graph.store.base import (
     to_ox,
 )
 from conflictkg.graph.store.datasets import default_graphs, has_dataset_clause
+from conflictkg.graph.store.parsing import UploadLimits
 from conflictkg.ontology.vocab import PREFIXES
 
 __all__ = ["Store"]
@@ -196,14 +198,19 @@ class Store(FactStore):
         ------
         QuerySyntaxError
             If the update does not parse; nothing is changed.
+        UpdateFailed
+            If an operation fails while running (``CREATE GRAPH`` of a graph
+            that exists, ``DROP GRAPH`` of one that does not …); nothing is changed.
         StoreError
-            If an operation fails while running; nothing is changed.
+            If the store could not read or write; nothing is changed.
         """
         self._default = None
         try:
             self._ox.update(sparql_update, **({"prefixes": PREFIXES} if prefixes else {}))
         except SyntaxError as err:
             raise QuerySyntaxError(str(err.args[0] if err.args else err), parameter="update") from err
+        except RuntimeError as err:
+            raise UpdateFailed(f"the update failed, nothing was changed: {err}", parameter="update") from err
         except OSError as err:
             # A failing operation (a LOAD that cannot fetch, say) aborts the whole update.
             raise StoreError(f"the update failed, nothing was changed: {err}") from err
@@ -223,6 +230,7 @@ class Store(FactStore):
         fmt: str | None = None,
         graph: str | None = None,
         base_iri: str | None = None,
+        limits: UploadLimits = UploadLimits(),
     ) -> int:
         """Load RDF files, all or nothing (see :meth:`FactStore.load`).
 
@@ -230,7 +238,7 @@ class Store(FactStore):
         RocksDB transaction, so a crash (even SIGKILL) mid-load leaves either
         all of them or none (``tests/graph/store/test_crash.py`` checks it).
         """
-        staged = read_quads(paths, fmt=fmt, graph=graph, base_iri=base_iri)
+        staged = read_quads(paths, fmt=fmt, graph=graph, base_iri=base_iri, limits=limits)
         self._default = None
         try:
             self._ox.extend(staged)

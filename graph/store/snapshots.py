@@ -51,7 +51,11 @@ class SnapshotPublisher:
         self.keep_s = keep_s
         self._lock = threading.Lock()
         self._superseded: list[tuple[float, Path]] = []
-        self.generation = 0
+        # A writer restarted after a crash goes on from the last published generation,
+        # so readers see the numbers grow; the old writer's snapshots are collected in time.
+        self.generation = self._read_generation()
+        now = time.monotonic()
+        self._superseded = [(now, p) for p in sorted(self.folder.glob("gen-*")) if p.name != self._read_pointer()]
         self.publish()
 
     def publish(self) -> int:
@@ -68,6 +72,12 @@ class SnapshotPublisher:
                 self._superseded.append((time.monotonic(), self.folder / previous))
             self._collect()
             return self.generation
+
+    def _read_generation(self) -> int:
+        try:
+            return int((self.folder / POINTER).read_text(encoding="utf-8").split("\n")[0])
+        except (OSError, ValueError):
+            return 0
 
     def _read_pointer(self) -> str | None:
         try:

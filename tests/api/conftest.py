@@ -172,3 +172,18 @@ def seed_writable(server_mode: str, tmp_path_factory: pytest.TempPathFactory) ->
     live = start_server(tmp_path_factory.mktemp("seed-writable"), server_mode, seeded=True, update_token=TOKEN)
     yield live
     stop_server(live)
+
+
+@pytest.fixture(scope="module")
+def start_live() -> Iterator:
+    """``start_live(tmp, mode, **settings)`` starts a server with a test module's own settings, stopped at its end."""
+    started: list[LiveServer] = []
+
+    def start(tmp: Path, mode: str = "workers", **settings: object) -> LiveServer:
+        live = start_server(tmp, mode, **settings)
+        started.append(live)
+        return live
+
+    yield start
+    for live in started:
+        stop_server(live)

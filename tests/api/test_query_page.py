@@ -97,3 +97,22 @@ def test_the_page_is_served_to_plain_http_clients_too(server) -> None:
     assert r.status_code == 200
     assert "/static/query.js" in r.text
     assert httpx.get(server.url + "/static/query.js", timeout=10).status_code == 200
+
+
+def test_the_api_docs_load_swagger_ui_from_this_server_only(server, browser, tmp_path) -> None:
+    from conflictkg.api.routes.pages import SWAGGER_DIR
+
+    if not (SWAGGER_DIR / "swagger-ui-bundle.js").is_file():
+        pytest.fail("Swagger UI is missing: run `make install` (npm install swagger-ui-dist into api/static/vendor)")
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda req: requests.append(req.url))
+    page.goto(server.url + "/docs", wait_until="networkidle")
+    page.locator(".opblock-summary-path", has_text="/sparql").first.wait_for(timeout=15000)
+    assert page.locator(".info .title").inner_text().startswith("conflictkg")
+    paths = set(page.locator(".opblock-summary-path").all_inner_texts())
+    assert {"/sparql", "/store", "/queries/{name}"} <= {p.replace("\u200b", "") for p in paths}
+    page.screenshot(path=str(tmp_path / "docs.png"), full_page=False)
+    # Offline-proof: no CDN, every request went to this server.
+    assert requests and all(url.startswith(server.url) or url.startswith("data:") for url in requests), requests
+    page.close()

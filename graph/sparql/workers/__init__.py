@@ -30,7 +30,11 @@ back as bytes, in chunks once they pass ``stream_threshold``. Row and byte
 caps are checked while serializing, so a huge result is cut off early.
 """
 
-from conflictkg.graph.sparql.workers.job import Answer, Limits, QueryJob, all_busy, default_terms, ox_query, run_job, stopped
+from conflictkg.graph.sparql.workers.job import (
+    Answer, Limits, QueryJob, all_busy, default_terms, lane_stopped, ox_query, run_job, stopped,
+)
 from conflictkg.graph.sparql.workers.pool import QueryPool
 
-__all__ = ["QueryJob", "Limits", "Answer", "QueryPool", "run_job", "ox_query", "default_terms", "stopped", "all_busy"]
+__all__ = [
+    "QueryJob", "Limits", "Answer", "QueryPool", "run_job", "ox_query", "default_terms", "stopped", "lane_stopped", "all_busy",
+]

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from conflictkg.graph import errors
+from conflictkg.graph.sparql.lexer import MAX_DEPTH, MAX_OPERATORS, undeclared_prefix
 from conflictkg.graph.sparql.results import media_format
 from conflictkg.graph.store.datasets import default_graphs, has_dataset_clause
 from conflictkg.ontology.vocab import PREFIXES
 
-__all__ = ["Answer", "Limits", "QueryJob", "all_busy", "default_terms", "ox_query", "run_job", "stopped"]
+__all__ = ["Answer", "Limits", "QueryJob", "all_busy", "default_terms", "lane_stopped", "ox_query", "run_job", "stopped"]
 
 log = logging.getLogger("conflictkg.workers")
 
@@ -33,6 +34,11 @@ class Limits:
     max_rows: int = 100_000
     max_bytes: int = 256 * 1024 * 1024
     stream_threshold: int = 1024 * 1024
+    #: Deepest nesting and most chained operators of a request (see :mod:`conflictkg.graph.sparql.lexer`).
+    max_depth: int = MAX_DEPTH
+    max_operators: int = MAX_OPERATORS
+    #: Time limit of a query in the reserved lane (see :mod:`conflictkg.graph.sparql.admission`).
+    lane_timeout_s: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -171,6 +177,15 @@ def stopped(limits: Limits) -> errors.QueryTimeout:
     )
 
 
+def lane_stopped(limits: Limits) -> errors.QueryTimeout:
+    """The error of a query stopped at the reserved lane's time limit."""
+    return errors.QueryTimeout(
+        f"every query slot was busy and the query ran longer than {limits.lane_timeout_s:g} s, the limit of the "
+        "reserved lane for cheap queries, and was stopped; try again later",
+        timeout_s=limits.lane_timeout_s,
+    )
+
+
 def all_busy(size: int, what: str, limits: Limits) -> errors.QueryTimeout:
     """The error of a query that found no free worker within the time limit."""
     return errors.QueryTimeout(
@@ -178,7 +193,10 @@ def all_busy(size: int, what: str, limits: Limits) -> errors.QueryTimeout:
     )
 
 
-def _syntax(err: SyntaxError) -> errors.QuerySyntaxError:
+def _syntax(err: SyntaxError, job: QueryJob) -> errors.QuerySyntaxError:
+    named = undeclared_prefix(job.sparql, frozenset(PREFIXES) if job.prefixes else frozenset())
+    if named is not None:
+        return named
     message = str(err.args[0] if err.args else err)
     where = _SYNTAX_AT.search(message)
     details = {"line": int(where[1]), "column": int(where[2])} if where else {}
@@ -209,7 +227,7 @@ def ox_query(store: ox.Store, job: QueryJob, default: list[ox.NamedNode] | None 
     try:
         return store.query(job.sparql, **kwargs)
     except SyntaxError as err:
-        raise _syntax(err) from None
+        raise _syntax(err, job) from None
     except RuntimeError as err:
         if job.substitutions and "variable" in str(err):
             raise errors.InputError(str(err), parameter="substitutions") from None

@@ -17,7 +17,9 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from conflictkg.graph import errors
-from conflictkg.graph.sparql.workers.job import Answer, Limits, QueryJob, all_busy, default_terms, ox_query, run_job, stopped
+from conflictkg.graph.sparql.workers.job import (
+    Answer, Limits, QueryJob, all_busy, default_terms, lane_stopped, ox_query, run_job, stopped,
+)
 
 __all__ = ["QueryPool"]
 
@@ -37,6 +39,7 @@ def _worker_main(conn: Connection) -> None:
     store: ox.Store | None = None
     default: list[ox.NamedNode] = []
     opened: tuple[object, ...] | None = None
+    conn.send(("ready",))  # imports done: the pool hands this worker queries from now on
     while True:
         try:
             source, generation, job, limits = conn.recv()
@@ -73,7 +76,9 @@ def _worker_main(conn: Connection) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.BaseContext) -> None:
+    def __init__(self, ctx: mp.context.BaseContext, lane: bool = False) -> None:
+        #: A worker of the reserved lane (cheap queries, short time limit).
+        self.lane = lane
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="conflictkg-query-worker")
         self.process.start()
@@ -117,14 +122,21 @@ class QueryPool:
     limits : Limits
     workdir : str, optional
         Where snapshots go (a checkpoint must be on the store's file system).
+    lane : int
+        Workers of the reserved lane, beyond ``size``: a query the caller
+        marks cheap runs there when the other workers are all busy, within
+        ``limits.lane_timeout_s`` (see :mod:`conflictkg.graph.sparql.admission`).
     """
 
-    def __init__(self, kind: str, snapshot, *, size: int, limits: Limits, workdir: str | None = None) -> None:
+    def __init__(
+        self, kind: str, snapshot, *, size: int, limits: Limits, workdir: str | None = None, lane: int = 1
+    ) -> None:
         self.kind = kind
         self.size, self.limits = size, limits
         self._snapshot = snapshot
         self._ctx = mp.get_context("spawn")
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._lane_idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._generation = 0
@@ -136,17 +148,32 @@ class QueryPool:
         self._ensure_snapshot()
         for _ in range(size):
             self._add_worker()
+        for _ in range(lane):
+            self._add_worker(True)
 
     # -- lifecycle ---------------------------------------------------------
 
-    def _add_worker(self) -> None:
-        worker = _Worker(self._ctx)
+    def _add_worker(self, lane: bool = False) -> None:
+        worker = _Worker(self._ctx, lane)
         with self._lock:
             if self._closed:
                 worker.kill()
                 return
             self._all.add(worker)
-        self._idle.put(worker)
+        threading.Thread(target=self._when_ready, args=(worker,), daemon=True).start()
+
+    def _when_ready(self, worker: _Worker) -> None:
+        # A worker still starting (seconds on a loaded machine) gets no query: one sent to it
+        # would spend its time limit waiting for the imports.
+        try:
+            ready = worker.conn.poll(300) and worker.conn.recv() == ("ready",)
+        except (EOFError, OSError):
+            ready = False
+        if ready:
+            (self._lane_idle if worker.lane else self._idle).put(worker)
+        elif not self._closed:
+            log.error("a query worker did not start; replacing it")
+            self._discard(worker)
 
     def _discard(self, worker: _Worker) -> None:
         with self._lock:
@@ -155,7 +182,7 @@ class QueryPool:
         self.replaced += 1
         if not self._closed:
             # Start the replacement off the request's path: spawning takes a moment.
-            threading.Thread(target=self._add_worker, daemon=True).start()
+            threading.Thread(target=self._add_worker, args=(worker.lane,), daemon=True).start()
 
     def close(self) -> None:
         """Stop every worker and delete the snapshots."""
@@ -166,6 +193,17 @@ class QueryPool:
         for worker in workers:
             worker.kill()
         shutil.rmtree(self._dir, ignore_errors=True)
+
+    def wait_ready(self, timeout: float = 120.0) -> bool:
+        """Wait until every worker has started and is idle (for tests and benchmarks); whether they did."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                workers = len(self._all)
+            if workers and self._idle.qsize() + self._lane_idle.qsize() >= workers:
+                return True
+            time.sleep(0.05)
+        return False
 
     @property
     def pids(self) -> list[int]:
@@ -226,8 +264,43 @@ class QueryPool:
     def _busy(self) -> errors.QueryTimeout:
         return all_busy(self.size, "query workers", self.limits)
 
-    def _timeout(self) -> errors.QueryTimeout:
-        return stopped(self.limits)
+    def _timeout(self, worker: _Worker) -> errors.QueryTimeout:
+        return lane_stopped(self.limits) if worker.lane else stopped(self.limits)
+
+    def _take(self, lane: bool) -> _Worker | None:
+        """A free worker now, or ``None``; the lane's only for a cheap query when the others are all busy."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        if lane:
+            try:
+                return self._lane_idle.get_nowait()
+            except queue.Empty:
+                pass
+        return None
+
+    def _wait(self, lane: bool) -> _Worker:
+        """A worker within the time limit; a cheap query (``lane``) takes a normal or a lane worker, whichever frees first."""
+        if not lane:
+            try:
+                return self._idle.get(timeout=self.limits.timeout_s)
+            except queue.Empty:
+                raise self._busy() from None
+        deadline = time.monotonic() + self.limits.timeout_s
+        while time.monotonic() < deadline:
+            try:
+                return self._idle.get(timeout=0.005)
+            except queue.Empty:
+                pass
+            try:
+                return self._lane_idle.get_nowait()
+            except queue.Empty:
+                pass
+        raise self._busy()
+
+    def _deadline(self, worker: _Worker, deadline: float) -> float:
+        return min(deadline, time.monotonic() + self.limits.lane_timeout_s) if worker.lane else deadline
 
     def _answer(self, worker: _Worker, generation: int, message: tuple, deadline: float) -> Answer:
         if message[0] == "done":
@@ -244,10 +317,10 @@ class QueryPool:
         if broken:
             self._discard(worker)
         else:
-            self._idle.put(worker)
+            (self._lane_idle if worker.lane else self._idle).put(worker)
 
-    def run(self, job: QueryJob) -> Answer:
-        """Run a job on a worker within the time limit.
+    def run(self, job: QueryJob, *, lane: bool = False) -> Answer:
+        """Run a job on a worker within the time limit (``lane``: it may use the reserved lane).
 
         The returned :class:`Answer` may still be streaming: iterate its
         chunks promptly; the deadline covers the whole body.
@@ -262,10 +335,8 @@ class QueryPool:
         deadline = time.monotonic() + self.limits.timeout_s
         if self._stale():
             self._ensure_snapshot()
-        try:
-            worker = self._idle.get(timeout=self.limits.timeout_s)
-        except queue.Empty:
-            raise self._busy() from None
+        worker = self._take(lane) or self._wait(lane)
+        deadline = self._deadline(worker, deadline)
         generation, source = self._begin()
         try:
             worker.conn.send((source, generation, job, self.limits))
@@ -275,7 +346,7 @@ class QueryPool:
             raise
         return self._answer(worker, generation, message, deadline)
 
-    async def arun(self, job: QueryJob) -> Answer:
+    async def arun(self, job: QueryJob, *, lane: bool = False) -> Answer:
         """:meth:`run` for an event loop: waits on the worker's pipe without tying up a thread.
 
         Small answers (the common case) then cost no thread hand-off at all;
@@ -284,13 +355,8 @@ class QueryPool:
         deadline = time.monotonic() + self.limits.timeout_s
         if self._stale():
             await asyncio.to_thread(self._ensure_snapshot)
-        try:
-            worker = self._idle.get_nowait()
-        except queue.Empty:
-            try:
-                worker = await asyncio.to_thread(self._idle.get, True, self.limits.timeout_s)
-            except queue.Empty:
-                raise self._busy() from None
+        worker = self._take(lane) or await asyncio.to_thread(self._wait, lane)
+        deadline = self._deadline(worker, deadline)
         generation, source = self._begin()
         try:
             worker.conn.send((source, generation, job, self.limits))
@@ -302,7 +368,7 @@ class QueryPool:
                 try:
                     await asyncio.wait_for(readable, max(deadline - time.monotonic(), 0.001))
                 except asyncio.TimeoutError:
-                    raise self._timeout() from None
+                    raise self._timeout(worker) from None
                 finally:
                     loop.remove_reader(fd)
                     # uvloop leaves a watched descriptor non-blocking; recv() of a
@@ -320,7 +386,7 @@ class QueryPool:
     def _receive(self, worker: _Worker, deadline: float) -> tuple:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not worker.conn.poll(remaining):
-            raise self._timeout()
+            raise self._timeout(worker)
         try:
             return worker.conn.recv()
         except (EOFError, OSError):

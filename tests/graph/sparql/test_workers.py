@@ -37,6 +37,7 @@ def test_a_timed_out_worker_is_replaced_and_the_pool_keeps_working() -> None:
     service = SparqlService(store, limits=Limits(timeout_s=1), workers=1)
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?v{i} {{ 1 2 3 4 5 6 7 8 9 10 }}" for i in range(10)) + " }"
     try:
+        assert service.pool.wait_ready()  # a worker still starting gets no query (its 1 s would go on imports)
         before = service.pool.pids
         with pytest.raises(QueryTimeout, match="1 s"):
             service.query(runaway).read()
