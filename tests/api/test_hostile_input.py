@@ -324,12 +324,12 @@ def test_a_dead_writer_is_restarted_while_the_readers_answer(hostile) -> None:
     refused = []
     while time.monotonic() < deadline:
         assert _ask(hostile).status_code == 200  # queries never stop
-        r = httpx.post(hostile.sparql, data={"update": "INSERT DATA { <urn:after> <urn:restart> 1 }"}, headers=AUTH, timeout=30)
+        r = httpx.post(hostile.sparql, data={"update": "INSERT DATA { GRAPH <urn:restart> { <urn:after> <urn:restart> 1 } }"}, headers=AUTH, timeout=30)
         if r.status_code == 204:
             break
         assert r.status_code == 503 and r.json()["error"]["code"] == "unavailable"
         refused.append(r)
         time.sleep(0.5)
     assert r.status_code == 204
-    assert httpx.get(hostile.sparql, params={"query": "ASK { <urn:after> <urn:restart> 1 }"}).json()["boolean"] is True
+    assert httpx.get(hostile.sparql, params={"query": "ASK { GRAPH <urn:restart> { <urn:after> <urn:restart> 1 } }"}).json()["boolean"] is True
     assert hostile.process.poll() is None
