@@ -121,8 +121,10 @@ def test_serve_on_a_disk_store_runs_one_process_when_asked(
     with Store(tmp_path / "store") as store:
         n = store.load([FIXTURES / "small.trig"])
     workers = options[1] if options[0] == "--workers" else "2"
-    first, answer, spawned = _first_line_and_answer(str(tmp_path / "store"), unused_port, *options, env={"CONFLICTKG_QUERY_WORKERS": "2"})
-    assert spawned == int(workers)  # the query workers
+    first, answer, spawned = _first_line_and_answer(
+        str(tmp_path / "store"), unused_port, *options, env={"CONFLICTKG_QUERY_WORKERS": "2", "CONFLICTKG_QUERY_LANE": "1"}
+    )
+    assert spawned == int(workers) + 1  # the query workers and the reserved lane's one
     noun = "process" if workers == "1" else "processes"
     assert first == f"INFO:     conflictkg serve: one process with {workers} query worker {noun} ({why}), http://127.0.0.1:{unused_port}"
     assert answer["results"]["bindings"][0]["n"]["value"] == str(n)
