@@ -16,11 +16,12 @@ from collections.abc import Collection, Mapping, Sequence
 
 import pyoxigraph as ox
 
-from conflictkg.graph.errors import InputError, UnknownEntity, UnsupportedFormat
+from conflictkg.graph.errors import InputError, ParseError, UnknownEntity, UnsupportedFormat
+from conflictkg.graph.sparql.dataset import EMPTY_GRAPH, check_iris, held, with_using
 from conflictkg.graph.sparql.results import GRAPH, MEDIA_FORMATS, Negotiated, media_format, negotiate
 from conflictkg.graph.sparql.saved import SavedQuery
 from conflictkg.graph.store.snapshots import SnapshotPublisher
-from conflictkg.graph.sparql.guard import check_dataset, check_query, check_update, needs_parse
+from conflictkg.graph.sparql.guard import check_query, check_update, needs_parse
 from conflictkg.graph.sparql.admission import Admission, lane_eligible
 from conflictkg.graph.sparql.lexer import check_shape
 from conflictkg.graph.store.parsing import UploadLimits, parse_upload
@@ -134,6 +135,7 @@ class SparqlService:
         substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
         raw: bool = False,
         client: str | None = None,
+        base_iri: str | None = None,
     ) -> Answer:
         """Run a SPARQL query and return its serialized result.
 
@@ -144,7 +146,9 @@ class SparqlService:
         accept : str, optional
             The client's ``Accept`` header; q-values honoured.
         default_graph, named_graphs : sequence of IRIs, optional
-            The protocol's ``default-graph-uri`` and ``named-graph-uri``.
+            The protocol's ``default-graph-uri`` and ``named-graph-uri``. An
+            IRI that names no graph in the store is an empty graph: nothing is
+            ever fetched (see :func:`~conflictkg.graph.sparql.dataset.held`).
         substitutions : mapping, optional
             Variable → pyoxigraph term, bound by Oxigraph (projected variables only).
         raw : bool
@@ -154,20 +158,24 @@ class SparqlService:
         client : str, optional
             Who asks (an address): at most ``admission.per_client`` of its
             queries run at once. ``None``: not limited.
+        base_iri : str, optional
+            The base IRI of relative IRIs in the query (the endpoint's URL).
 
         Raises
         ------
         NotAcceptable
             No accepted format fits.
+        InputError
+            A dataset IRI is not an absolute IRI.
         OutboundRequestRefused
-            SERVICE, or FROM / a dataset IRI that is not a graph in the store.
+            SERVICE, or FROM of a graph that is not in the store.
         TooManyRequests
             The client already runs as many queries as it may.
         QuerySyntaxError, QueryTimeout, ResultTooLarge
         """
         ticket = self.admission.enter(client)
         try:
-            answer = self._query(sparql, accept, default_graph, named_graphs, substitutions, raw)
+            answer = self._query(sparql, accept, default_graph, named_graphs, substitutions, raw, base_iri)
         except BaseException:
             self.admission.leave(ticket)
             raise
@@ -189,14 +197,15 @@ class SparqlService:
         answer.chunks = counted()
         return answer
 
-    def _query(self, sparql, accept, default_graph, named_graphs, substitutions, raw=False) -> Answer:
+    def _query(self, sparql, accept, default_graph, named_graphs, substitutions, raw=False, base_iri=None) -> Answer:
         negotiated = negotiate(accept)
         check_query(
             sparql, graphs=self._graphs, allow=self.allow, max_depth=self.limits.max_depth, max_operators=self.limits.max_operators
         )
-        check_dataset(default_graph, named_graphs, graphs=self._graphs)
+        check_iris(default_graph, named_graphs)
+        default_graph, named_graphs = held(default_graph, self._graphs), held(named_graphs, self._graphs)
         lane = lane_eligible(check_shape(sparql, max_depth=self.limits.max_depth, max_operators=self.limits.max_operators))
-        return self._run(sparql, negotiated, default_graph, named_graphs, substitutions, raw, lane=lane)
+        return self._run(sparql, negotiated, default_graph, named_graphs, substitutions, raw, base_iri, lane=lane)
 
     async def aquery(
         self,
@@ -207,6 +216,7 @@ class SparqlService:
         named_graphs: Sequence[str] | None = None,
         raw: bool = False,
         client: str | None = None,
+        base_iri: str | None = None,
     ) -> Answer:
         """:meth:`query` for an event loop: same checks, same limits, no thread for the common case.
 
@@ -219,15 +229,16 @@ class SparqlService:
         ticket = self.admission.enter(client)
         try:
             if self.pool is None or needs_parse(shape) or default_graph or named_graphs:
-                answer = await asyncio.to_thread(self._query, sparql, accept, default_graph, named_graphs, None, raw)
+                answer = await asyncio.to_thread(self._query, sparql, accept, default_graph, named_graphs, None, raw, base_iri)
             else:
-                answer = await self.pool.arun(self._job(sparql, negotiated, raw=raw), lane=lane_eligible(shape))
+                answer = await self.pool.arun(self._job(sparql, negotiated, raw=raw, base_iri=base_iri), lane=lane_eligible(shape))
         except BaseException:
             self.admission.leave(ticket)
             raise
         return self._held(answer, ticket)
 
-    def _job(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None, raw=False) -> QueryJob:
+    def _job(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None, raw=False,
+             base_iri=None) -> QueryJob:
         return QueryJob(
             sparql,
             None if negotiated.solutions is None else negotiated.solutions.media_type,
@@ -236,12 +247,14 @@ class SparqlService:
             tuple(named_graphs) if named_graphs else None,
             tuple((substitutions or {}).items()),
             raw=raw,
+            base_iri=base_iri,
         )
 
     def _run(
-        self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None, raw=False, *, lane=False
+        self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None, raw=False,
+        base_iri=None, *, lane=False,
     ) -> Answer:
-        job = self._job(sparql, negotiated, default_graph, named_graphs, substitutions, raw)
+        job = self._job(sparql, negotiated, default_graph, named_graphs, substitutions, raw, base_iri)
         if self.pool is not None:
             return self.pool.run(job, lane=lane)
         # A store workers cannot open (a remote SPARQL server): its own server bounds the work.
@@ -253,6 +266,7 @@ class SparqlService:
 
         return self.store.query(
             job.sparql,
+            base_iri=job.base_iri,
             default_graph=job.default_graph,
             named_graphs=job.named_graphs,
             substitutions={k: from_ox(v) for k, v in job.substitutions} or None,
@@ -283,11 +297,33 @@ class SparqlService:
             finally:
                 self._committed()
 
-    def update(self, sparql_update: str) -> None:
+    def update(
+        self,
+        sparql_update: str,
+        *,
+        using: Sequence[str] | None = None,
+        using_named: Sequence[str] | None = None,
+        base_iri: str | None = None,
+    ) -> None:
         """Run a SPARQL Update (the caller has checked the token).
+
+        Parameters
+        ----------
+        sparql_update : str
+            The update.
+        using, using_named : sequence of IRIs, optional
+            The protocol's ``using-graph-uri`` and ``using-named-graph-uri``:
+            ``USING`` / ``USING NAMED`` of every operation with a ``WHERE``
+            clause (a graph not in the store is an empty graph).
+        base_iri : str, optional
+            The base IRI of relative IRIs in the update (the endpoint's URL).
 
         Raises
         ------
+        InputError
+            ``using``/``using_named`` with an update that has ``USING``,
+            ``USING NAMED`` or ``WITH`` (the protocol forbids both), or a value
+            that is not an absolute IRI.
         OutboundRequestRefused
             LOAD or SERVICE outside the allow-list (``file:`` always), USING an unknown graph.
         QuerySyntaxError
@@ -299,9 +335,13 @@ class SparqlService:
             sparql_update, graphs=self._graphs, allow=self.allow,
             max_depth=self.limits.max_depth, max_operators=self.limits.max_operators,
         )
+        if using or using_named:
+            check_iris(using, using_named, names=("using-graph-uri", "using-named-graph-uri"))
+            # After the guard: these graphs are never fetched, and one the update creates may not exist yet.
+            sparql_update = with_using(sparql_update, using or (), using_named or ())
         with self._write_lock:
             try:
-                self.store.update(sparql_update)
+                self.store.update(sparql_update, base_iri=base_iri)
             finally:
                 self._committed()
 
@@ -310,24 +350,36 @@ class SparqlService:
 
         Raises
         ------
+        InputError
+            If ``graph`` is not an absolute IRI.
         UnknownEntity
-            If the named graph is not in the store.
+            If the named graph is not in the store (404).
         """
         negotiated = negotiate(accept, kinds=(GRAPH,))
         if graph is not None:
-            check_dataset([graph], None, graphs=self._graphs)  # also validates the IRI
+            self._check_graph_iri(graph)
+            if graph not in self._graphs():
+                raise UnknownEntity(f"no graph <{graph}> in the store", parameter="graph")
         # The stored default graph itself, not the analyst's union (raw).
         return self._run("CONSTRUCT WHERE { ?s ?p ?o }", Negotiated(None, negotiated.graph), [graph] if graph else None, raw=True)
 
-    def _parse_body(self, body: bytes, content_type: str | None, graph: str | None) -> list[ox.Quad]:
+    def _parse_body(self, body: bytes, content_type: str | None, graph: str | None, *, file: str = "request body") -> list[ox.Quad]:
         fmt = media_format(content_type or "")
         if fmt is None or fmt.kind != GRAPH:
             offered = ", ".join(dict.fromkeys(f.media_type for f in MEDIA_FORMATS if f.kind == GRAPH))
-            raise UnsupportedFormat(f"cannot read a graph sent as {content_type!r}; send one of {offered}", parameter="Content-Type")
+            where = "" if file == "request body" else f"{file}: "
+            raise UnsupportedFormat(f"{where}cannot read a graph sent as {content_type!r}; send one of {offered}",
+                                    parameter="Content-Type", file=file)
         target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         base = graph or "urn:conflictkg:default-graph"
         # In a child process bounded in time and memory: an entity bomb or a huge literal takes down only it.
-        quads = parse_upload(body, fmt.ox_format.media_type, base_iri=base, limits=self.upload_limits)
+        try:
+            quads = parse_upload(body, fmt.ox_format.media_type, base_iri=base, limits=self.upload_limits)
+        except ParseError as err:
+            # A multipart POST names the file part that did not parse.
+            if file != "request body":
+                err.details.setdefault("file", file)
+            raise
         return [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
 
     def _check_graph_iri(self, graph: str | None) -> None:
@@ -359,15 +411,34 @@ class SparqlService:
                 self._committed()
         return created
 
-    def add_to_graph(self, graph: str | None, body: bytes, content_type: str | None) -> None:
-        """Graph Store Protocol POST: add triples to a graph."""
+    def add_to_graph(
+        self, graph: str | None, body: bytes | Sequence[tuple[str, bytes, str | None]], content_type: str | None = None
+    ) -> bool:
+        """Graph Store Protocol POST: add triples to a graph. Returns whether the graph is new.
+
+        Parameters
+        ----------
+        graph : str or None
+            The graph (``None``: the default graph).
+        body : bytes, or sequence of (file name, bytes, media type)
+            One RDF document, or the files of a ``multipart/form-data`` POST:
+            every file is parsed before anything is added, and all are added
+            in one transaction (a bad file names itself and adds nothing).
+        content_type : str, optional
+            The media type of a single body.
+        """
         self._check_graph_iri(graph)
-        quads = self._parse_body(body, content_type, graph)
+        if isinstance(body, (bytes, bytearray)):
+            quads = self._parse_body(bytes(body), content_type, graph)
+        else:
+            quads = [q for name, data, media in body for q in self._parse_body(data, media, graph, file=name)]
         with self._write_lock:
+            created = graph is not None and graph not in self._graphs()
             try:
                 self.store.extend(quads)
             finally:
                 self._committed()
+        return created
 
     def delete_graph(self, graph: str | None) -> None:
         """Graph Store Protocol DELETE.

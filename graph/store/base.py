@@ -356,6 +356,7 @@ class FactStore(ABC):
         union_default_graph: bool = False,
         prefixes: bool = True,
         raw: bool = False,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query and return its pyoxigraph result.
 
@@ -364,6 +365,7 @@ class FactStore(ABC):
         default graph is the analyst's: :meth:`default_graphs`
         (:mod:`conflictkg.graph.store.datasets`). ``raw`` gives the stored
         dataset as it is (its own default graph, every named graph).
+        ``base_iri`` is the base of relative IRIs.
         """
 
     @abstractmethod
@@ -412,8 +414,8 @@ class FactStore(ABC):
         """Every quad in the store, streamed."""
 
     @abstractmethod
-    def update(self, sparql_update: str, *, prefixes: bool = True) -> None:
-        """Run a SPARQL 1.1 Update atomically."""
+    def update(self, sparql_update: str, *, prefixes: bool = True, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update atomically (``base_iri``: the base of relative IRIs)."""
 
     @abstractmethod
     def extend(self, quads: Iterable[ox.Quad]) -> None:

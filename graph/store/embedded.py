@@ -107,6 +107,7 @@ class Store(FactStore):
         union_default_graph: bool = False,
         prefixes: bool = True,
         raw: bool = False,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query in Oxigraph and return its native result.
 
@@ -129,13 +130,15 @@ class Store(FactStore):
             no dataset (none of the above, no ``FROM``) has the analyst's
             default graph: reviewed facts and inferences
             (:meth:`default_graphs`).
+        base_iri : str, optional
+            The base IRI of relative IRIs in the query.
 
         Raises
         ------
         QuerySyntaxError
             If the query does not parse.
         """
-        kwargs: dict[str, object] = {}
+        kwargs: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
         if substitutions:
             kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in substitutions.items()}
         if default_graph is not None:
@@ -191,8 +194,8 @@ class Store(FactStore):
 
     # -- writing -----------------------------------------------------------
 
-    def update(self, sparql_update: str, *, prefixes: bool = True) -> None:
-        """Run a SPARQL 1.1 Update atomically.
+    def update(self, sparql_update: str, *, prefixes: bool = True, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update atomically (``base_iri``: the base of relative IRIs).
 
         Raises
         ------
@@ -206,7 +209,10 @@ class Store(FactStore):
         """
         self._default = None
         try:
-            self._ox.update(sparql_update, **({"prefixes": PREFIXES} if prefixes else {}))
+            kwargs: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
+            if prefixes:
+                kwargs["prefixes"] = PREFIXES
+            self._ox.update(sparql_update, **kwargs)
         except SyntaxError as err:
             raise QuerySyntaxError(str(err.args[0] if err.args else err), parameter="update") from err
         except RuntimeError as err:
@@ -214,6 +220,9 @@ class Store(FactStore):
         except OSError as err:
             # A failing operation (a LOAD that cannot fetch, say) aborts the whole update.
             raise StoreError(f"the update failed, nothing was changed: {err}") from err
+        except RuntimeError as err:
+            # An operation the request got wrong (CLEAR GRAPH of a graph the store does not hold).
+            raise InputError(f"the update failed, nothing was changed: {err}", parameter="update") from err
         self.changed(update=sparql_update)
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:

@@ -80,11 +80,13 @@ def test_queries_that_would_reach_another_host_are_400_and_send_nothing(server, 
     assert listener.connections == 0
 
 
-def test_a_default_graph_uri_outside_the_store_is_400_and_sends_nothing(server, listener) -> None:
-    r = httpx.get(server.sparql, params={"query": "ASK {}", "default-graph-uri": f"http://127.0.0.1:{listener.port}/g"}, timeout=10)
+def test_a_dataset_iri_outside_the_store_is_an_empty_graph_and_sends_nothing(server, listener) -> None:
+    elsewhere = f"http://127.0.0.1:{listener.port}/g"
+    for parameter, query in (("default-graph-uri", "ASK { ?s ?p ?o }"), ("named-graph-uri", "ASK { GRAPH ?g { ?s ?p ?o } }")):
+        r = httpx.get(server.sparql, params={"query": query, parameter: elsewhere}, timeout=10)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/sparql-results+json"
+        assert r.json()["boolean"] is False, parameter
     time.sleep(0.3)
-    assert r.status_code == 400
-    assert r.json()["error"]["parameter"] == "default-graph-uri"
     assert listener.connections == 0
 
 
@@ -161,7 +163,9 @@ def test_graph_store_reads_a_graph(server) -> None:
     r = httpx.get(server.url + "/store", params={"graph": "http://example.org/g2"}, headers={"Accept": "application/n-triples"}, timeout=10)
     assert r.status_code == 200
     assert r.text.strip() == "<http://example.org/sdf> <http://example.org/hostileTo> <http://example.org/isis> ."
-    assert httpx.get(server.url + "/store", params={"graph": "http://example.org/nope"}, timeout=10).status_code == 400
+    missing = httpx.get(server.url + "/store", params={"graph": "http://example.org/nope"}, timeout=10)
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/json"
+    assert missing.json()["error"] == {"code": "not_found", "message": "no graph <http://example.org/nope> in the store", "parameter": "graph"}
 
 
 # -- with a token ----------------------------------------------------------

@@ -60,6 +60,8 @@ class QueryJob:
     prefixes: bool = True
     #: The stored dataset as it is, instead of the analyst's default graph.
     raw: bool = False
+    #: The base IRI of relative IRIs in the query (the endpoint's URL).
+    base_iri: str | None = None
 
 
 @dataclass
@@ -216,6 +218,8 @@ def ox_query(store: ox.Store, job: QueryJob, default: list[ox.NamedNode] | None 
     # evaluation; a query that names none of the prefixes does not need it.
     if job.prefixes and any(name + ":" in job.sparql for name in PREFIXES):
         kwargs["prefixes"] = PREFIXES
+    if job.base_iri:
+        kwargs["base_iri"] = job.base_iri
     if job.default_graph is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
     if job.named_graphs is not None:

@@ -36,6 +36,7 @@ from conflictkg.graph.store.remote.wire import (
     _RESULT_TYPES,
     _VIRTUOSO_NO_DEFAULT_GRAPH,
     _accept_for,
+    _base,
     _iri,
     _prologue,
     _ResponseStream,
@@ -282,6 +283,7 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         union_default_graph: bool = False,
         prefixes: bool = True,
         raw: bool = False,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query on the server and return a pyoxigraph result.
 
@@ -305,7 +307,7 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         StoreError
             The server could not be reached or failed; the message names its URL.
         """
-        text = (_prologue() if prefixes else "") + sparql
+        text = _base(base_iri) + (_prologue() if prefixes else "") + sparql
         if substitutions:
             text += _values_clause(substitutions)
         form: dict[str, object] = {"query": text}
@@ -422,8 +424,8 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
 
     # -- writing -----------------------------------------------------------
 
-    def update(self, sparql_update: str, *, prefixes: bool = True) -> None:
-        """Run a SPARQL 1.1 Update on the server, as one request.
+    def update(self, sparql_update: str, *, prefixes: bool = True, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update on the server, as one request (``base_iri`` goes in as ``BASE``).
 
         Atomic on servers that run a request in one transaction (Oxigraph);
         Virtuoso commits it operation by operation.
@@ -437,7 +439,7 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         """
         if not self.update_url:
             raise ForbiddenOperation(f"the store at {self.url} is read-only: no update URL is configured")
-        text = (_prologue() if prefixes else "") + sparql_update
+        text = _base(base_iri) + (_prologue() if prefixes else "") + sparql_update
         self._analyst = None
         self._send("POST", self.update_url, what="update", timeout=self.load_timeout_s, data={"update": text}).close()
         self.changed(update=sparql_update)

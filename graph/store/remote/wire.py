@@ -67,6 +67,11 @@ def _prologue() -> str:
     return " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
 
 
+def _base(base_iri: str | None) -> str:
+    # On the prologue's line (a BASE declaration may precede PREFIX ones); a later BASE in the text overrides it.
+    return f"BASE {_iri(base_iri)} " if base_iri else ""
+
+
 def _accept_for(sparql: str) -> str:
     # Virtuoso answers a CONSTRUCT as SPARQL results (rows of ?s ?p ?o) when the
     # Accept header ranks those first: ask for what the query's form gives.
