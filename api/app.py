@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from conflictkg.api.commands.root import opened_for_writing
 from conflictkg.api.connections import quiet_logs
 from conflictkg.api.errors import install_error_handlers
 from conflictkg.api.routes import entities, ids, pages, queries, sparql
@@ -69,7 +71,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
         quiet_logs()
-        app.state.store = store if store is not None else open_store(settings.store, **settings.store_options())
+        if store is not None:
+            app.state.store = store
+        else:
+            # Serving writes: finish what a crash left before the first request (and say so).
+            app.state.store = opened_for_writing(
+                open_store(settings.store, **settings.store_options()), say=lambda line: print(line, file=sys.stderr, flush=True)
+            )
         app.state.service = SparqlService(
             app.state.store,
             limits=settings.query_limits(),

@@ -130,7 +130,7 @@ def ucdp(
 @imports_app.command("list")
 def list_(ctx: typer.Context) -> None:
     """List the imports in the store, oldest first (tab-separated when piped)."""
-    with store_of(ctx) as store:
+    with store_of(ctx, write=False) as store:
         rows = list_imports(store)
     out = Console()
     if not out.is_terminal:

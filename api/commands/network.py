@@ -80,7 +80,7 @@ def balance(
         _print_json(network_balance(at=at, window=window, edges=edges, time_limit=time_limit))
         return
     check_snapshot(at, window)
-    with _progress() as progress, store_of(ctx) as store:
+    with _progress() as progress, store_of(ctx, write=False) as store:
         report = network_balance(store, at=at, window=window, include_claims=include_claims, time_limit=time_limit,
                                  progress=progress)
     _print_json(report)
@@ -103,7 +103,7 @@ def centrality(
                                        betweenness=betweenness, backend=backend))
         return
     check_snapshot(at, window)
-    with _progress() as progress, store_of(ctx) as store:
+    with _progress() as progress, store_of(ctx, write=False) as store:
         report = network_centrality(store, at=at, window=window, include_claims=include_claims, time_limit=time_limit,
                                     progress=progress, betweenness=betweenness, backend=backend)
     _print_json(report)
@@ -120,7 +120,7 @@ def breakdowns(
 ) -> None:
     """Alliance breakdowns and triad transitions, with their evidence and sources, as JSON."""
     check_breakdown_options(window=window, hold=hold, threshold=threshold, method=method.value)
-    with _progress() as progress, store_of(ctx) as store:
+    with _progress() as progress, store_of(ctx, write=False) as store:
         report = breakdown_report(
             store, window=window, threshold=threshold, hold=hold, method=method.value, include_claims=include_claims,
             progress=progress,
@@ -140,7 +140,7 @@ def export(
     """The actor network over time, with time attributes Gephi and Cytoscape.js can play."""
     parse_date(until, parameter="until")
     parse_date(at, parameter="at")
-    with _progress() as progress, store_of(ctx) as store:
+    with _progress() as progress, store_of(ctx, write=False) as store:
         data, _ = export_store_network(store, fmt.value, until=until, at=at, include_claims=include_claims, progress=progress)
     if output is None:
         sys.stdout.buffer.write(data)

@@ -124,7 +124,7 @@ def query(
     if fmt is None:
         fmt = OutputFormat.table if sys.stdout.isatty() else OutputFormat.tsv
     settings = settings_of(ctx)
-    with store_of(ctx) as store:
+    with store_of(ctx, write=False) as store:
         # The endpoint's guard, here too: no SERVICE or LOAD reaches another host, nothing too deep reaches Oxigraph.
         check_query(
             text, graphs=store.named_graphs, allow=settings.service_allowlist,

@@ -7,13 +7,16 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+
 from conflictkg.api.serving import running_server
 from conflictkg.api.settings import Settings
 from conflictkg.graph.entities.search import open_search
 from conflictkg.graph.errors import StoreError
-from conflictkg.graph.store import Store, open_store
+from conflictkg.graph.loaders.imports import recover_imports
+from conflictkg.graph.store import FactStore, open_store
+from conflictkg.graph.store.visibility import ReadView
 
-__all__ = ["app", "settings_of", "store_of"]
+__all__ = ["app", "opened_for_writing", "settings_of", "store_of"]
 
 app = typer.Typer(
     name="conflictkg",
@@ -43,8 +46,30 @@ def settings_of(ctx: typer.Context) -> Settings:
     return obj if isinstance(obj, Settings) else Settings()
 
 
-def store_of(ctx: typer.Context, *, through_server: bool = True) -> Store:
+def opened_for_writing(store: FactStore, say=Console(stderr=True, highlight=False).print) -> FactStore:
+    """An embedded store opened for writing finishes what a crash left before anything else, and says so."""
+    if store.kind != "remote":
+        for graph, action in recover_imports(store):
+            say(f"recovered: {action} {graph} (an import or drop a crash interrupted)")
+    return store
+
+
+def store_of(ctx: typer.Context, *, write: bool = True, through_server: bool = True) -> FactStore:
     """Open the store the settings name (the caller closes it).
+
+    A command that writes gets it after :func:`opened_for_writing`; one that
+    only reads (``write=False``) gets a :class:`ReadView`, which leaves out
+    what an interrupted import or drop left half written. A store held by a
+    running ``conflictkg serve`` is reached through it (see :func:`_open`).
+    """
+    store = _open(ctx, through_server)
+    if not write:
+        return ReadView(store)
+    return opened_for_writing(store)
+
+
+def _open(ctx: typer.Context, through_server: bool) -> FactStore:
+    """Open the store the settings name, or the server that holds it.
 
     An on-disk store held by a running ``conflictkg serve`` is locked; then
     the command runs on that server's ``/sparql`` instead (found through the

@@ -25,7 +25,7 @@ def dump(
     fmt: Optional[str] = typer.Option(None, "--format", help="trig or nquads (default: from the ending)."),
 ) -> None:
     """Write every quad of the store to FILE, streaming; the file appears only when complete."""
-    with store_of(ctx) as store:
+    with store_of(ctx, write=False) as store:
         written = dump_store(store, file, fmt=fmt)
     err.print(f"dumped {written} quads to {file}")
 

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from conflictkg.graph.errors import QuerySyntaxError, StoreError
 from conflictkg.graph.loaders.imports.convert import ImportReport, Progress, _term, _values
-from conflictkg.graph.loaders.imports.metadata import _DCT, COMPLETE
+from conflictkg.graph.loaders.imports.metadata import _DCT, COMPLETE, METADATA_GRAPH, SUPERSEDING, published
 from conflictkg.graph.store import FactStore, Store, insert_data
 from conflictkg.graph.store.remote import STAGING_PREFIX, RemoteStore
 from conflictkg.ontology.vocab import CK, GRAPH
@@ -89,9 +89,13 @@ def _delete_graph_in_chunks(store: FactStore, graph: str, chunk: int = 200_000) 
 
 
 def _delete_metadata(store: FactStore, graph: str) -> None:
+    store.update(_delete_metadata_update(store, graph))
+
+
+def _delete_metadata_update(store: FactStore, graph: str) -> str:
     # The source file's description goes too, unless another import came from the same file.
     g = _values("g", [graph])
-    store.update(
+    return (
         f"DELETE {{ GRAPH g:meta {{ ?src ?p ?o }} }} WHERE {{ {g} GRAPH g:meta {{ ?g prov:wasDerivedFrom ?src . ?src ?p ?o "
         "FILTER NOT EXISTS { ?other prov:wasDerivedFrom ?src FILTER(?other != ?g) } } } ;\n"
         f"DELETE {{ GRAPH g:meta {{ ?g ?p ?o }} }} WHERE {{ {g} GRAPH g:meta {{ ?g ?p ?o }} }}"
@@ -230,11 +234,11 @@ def _publish(store: FactStore, report: ImportReport, meta: str, metadata: list[o
         return int(next(iter(found))["n"].value)  # type: ignore[index, union-attr]
 
     superseded = int(_lateral_or_plain(count))  # type: ignore[call-overload]
-    complete = [
-        ox.Quad(q.subject, q.predicate, ox.NamedNode(str(COMPLETE)), q.graph_name)
-        if q.predicate.value == str(CK.importStatus) else q
-        for q in metadata
-    ]
+    complete = published(metadata, COMPLETE)
+    stand_in = store._stand_in() if isinstance(store, RemoteStore) else None
+    if stand_in is not None and isinstance(METADATA_GRAPH, ox.DefaultGraph):
+        # A server without a writable default graph (Virtuoso) keeps it in a stand-in named graph.
+        complete = [ox.Quad(q.subject, q.predicate, q.object, stand_in) for q in complete]
 
     def publish(lateral: bool) -> None:
         supersede = (
@@ -252,6 +256,38 @@ def _publish(store: FactStore, report: ImportReport, meta: str, metadata: list[o
     # triples as two updates, 20 s as one). Readers never see staging graphs;
     # a crash before this line leaves one that recover_imports drops.
     store.update(f"DROP SILENT GRAPH {_term(data)}")
+    return superseded
+
+
+#: Events an embedded import may supersede in its publishing transaction (about 18
+#: triples each); an import that replaces more publishes first, as ck:ImportSuperseding,
+#: and then removes the older versions batch by batch (see README, "nothing lost").
+ATOMIC_SUPERSEDE_EVENTS = 20_000
+
+
+def _publish_embedded(store: FactStore, report: ImportReport, meta: str, metadata: list[ox.Quad], events: Path) -> int:
+    """Publish an embedded import whose data is loaded (and hidden while its record is staged).
+
+    One update moves the record from staging to :data:`METADATA_GRAPH` and,
+    when the import replaces at most :data:`ATOMIC_SUPERSEDE_EVENTS` events,
+    removes their older versions too: readers see the store before the import
+    or after it, never between. Returns how many older versions it replaced.
+    """
+    graph, fmt = report.graph, report.format
+    others = _others_of_format(store, graph, fmt)
+    with events.open(encoding="utf-8") as f:
+        listed = [line.rstrip("\n") for _, line in zip(range(ATOMIC_SUPERSEDE_EVENTS + 1), f)]
+    if others and len(listed) > ATOMIC_SUPERSEDE_EVENTS:
+        store.update(f"DROP SILENT GRAPH {_term(meta)} ;\n" + insert_data(published(metadata, SUPERSEDING)))
+        superseded = _supersede(store, graph, fmt, events)
+        _set_status(store, graph, COMPLETE)
+        return superseded
+    superseded = _count_superseded(store, events, fmt, graph) if others else 0
+    publish = f"DROP SILENT GRAPH {_term(meta)} ;\n" + insert_data(published(metadata, COMPLETE))
+    if superseded:
+        store.update(delete_events_update(listed, fmt, keep_graph=graph) + " ;\n" + publish)
+    else:
+        store.update(publish)
     return superseded
 
 

@@ -25,7 +25,27 @@ PENDING, SUPERSEDING, DROPPING, COMPLETE = (
     CK.ImportPending, CK.ImportSuperseding, CK.ImportDropping, CK.ImportComplete
 )
 
-__all__ = ["IMPORTER_VERSION"]
+__all__ = ["IMPORTER_VERSION", "METADATA_GRAPH", "in_staging", "published"]
+
+#: Where a published import's record lives (``vocab.META_GRAPH``). Until an import
+#: is published, and while it is dropped, its record waits in a staging graph
+#: instead (``load._meta_staging``), which readers never see.
+METADATA_GRAPH: ox.DefaultGraph | ox.NamedNode = ox.NamedNode(str(META_GRAPH))
+
+
+def in_staging(quads: list[ox.Quad], staging: str) -> list[ox.Quad]:
+    """The record's quads in its staging graph."""
+    g = ox.NamedNode(staging)
+    return [ox.Quad(q.subject, q.predicate, q.object, g) for q in quads]
+
+
+def published(quads: list[ox.Quad], status: object) -> list[ox.Quad]:
+    """The record's quads in :data:`METADATA_GRAPH`, with this status."""
+    return [
+        ox.Quad(q.subject, q.predicate, ox.NamedNode(str(status)) if q.predicate.value == str(CK.importStatus) else q.object,
+                METADATA_GRAPH)
+        for q in quads
+    ]
 
 def _import_graph(fmt: str, checksum: str, now: datetime) -> str:
     return f"{GRAPH}import/{fmt}/{checksum[:16]}-{now.strftime('%Y%m%dT%H%M%S%fZ')}"

@@ -34,6 +34,7 @@ from conflictkg.graph.loaders.imports.load import (
     _Loader,
     _meta_staging,
     _publish,
+    _publish_embedded,
     _set_status,
     _streams_updates,
     _supersede,
@@ -46,6 +47,7 @@ from conflictkg.graph.loaders.imports.metadata import (
     _import_graph,
     _metadata,
     _pending_record,
+    in_staging,
 )
 from conflictkg.graph.loaders.imports.recover import recover_imports
 from conflictkg.graph.store import FactStore, Store
@@ -135,8 +137,11 @@ def import_file(
     total = path.stat().st_size
     folder = Path(tempfile.mkdtemp(prefix=f"conflictkg-{converter.format}-", dir=temp_dir))
     # On the embedded store, chunks load while later rows are still read (see _Loader).
+    # On every store the record waits in a staging graph until the import is published:
+    # readers never see it, and recover_imports finds it there.
+    meta = _meta_staging(report.graph)
     loader = (
-        _Loader(store, report.graph, _pending_record(report, path, converter.publisher, now))
+        _Loader(store, report.graph, in_staging(_pending_record(report, path, converter.publisher, now), meta))
         if isinstance(store, Store) and chunk_triples < sys.maxsize
         else None
     )
@@ -193,13 +198,9 @@ def import_file(
         # From here on the store changes (if it has not yet); the status makes it recoverable.
         touched = True
         staged = not isinstance(store, Store)
-        if staged:
-            # A server's readers are other clients: the import goes to staging graphs
-            # (which conflictkg's reads skip) and is published by one update.
-            meta = _meta_staging(report.graph)
-            store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(meta)) for q in metadata)
-        else:
-            store.extend(metadata)
+        # A server's readers are other clients: the import's data also goes to a staging
+        # graph (which conflictkg's reads skip); both are published by one update.
+        store.extend(in_staging(metadata, meta))
         loaded = loader.loaded if loader is not None else 0
         for chunk in chunks.files:
             target = _data_staging(meta) if staged else report.graph
@@ -211,9 +212,7 @@ def import_file(
         if staged:
             report.superseded = _publish(store, report, meta, metadata)
         else:
-            _set_status(store, report.graph, SUPERSEDING)
-            report.superseded = _supersede(store, report.graph, converter.format, events_path)
-            _set_status(store, report.graph, COMPLETE)
+            report.superseded = _publish_embedded(store, report, meta, metadata, events_path)
         store.flush()
     except BaseException:
         if loader is not None:

@@ -11,7 +11,9 @@ from conflictkg.graph.loaders.imports.load import (
     _STAGED_IMPORTS,
     _data_staging,
     _delete_graph_in_chunks,
+    _meta_staging,
     _delete_metadata,
+    _delete_metadata_update,
     _set_status,
     _supersede,
 )
@@ -43,10 +45,14 @@ def recover_imports(store: FactStore) -> list[tuple[str, str]]:
         f"SELECT DISTINCT ?m ?g WHERE {{ GRAPH ?m {{ ?g ck:importStatus ?status }} "
         f"FILTER(STRSTARTS(STR(?m), {ox.Literal(STAGING_PREFIX)})) }}"
     ):
-        # A staged import that was never published: nothing of it is visible; drop the staging.
-        meta = str(row["m"])
-        store.update(f"DROP SILENT GRAPH {_term(meta)} ;\nDROP SILENT GRAPH {_term(_data_staging(meta))}")
-        done.append((str(row["g"]), "dropped"))
+        # An import never published, or one being dropped: its record waits in staging, so
+        # readers see none of it. Its graph goes first (in chunks), the record last, so a
+        # crash here leaves the record for the next recovery.
+        meta, g = str(row["m"]), str(row["g"])
+        _delete_metadata(store, g)  # a drop cut short between its own steps (nothing, for a pending import)
+        _delete_graph_in_chunks(store, g)
+        store.update(f"DROP SILENT GRAPH {_term(_data_staging(meta))} ;\nDROP SILENT GRAPH {_term(meta)}")
+        done.append((g, "dropped"))
     for row in store.select(
         f"SELECT DISTINCT ?d WHERE {{ GRAPH ?d {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?d), {ox.Literal(_STAGED_IMPORTS)})) }}"
     ):
@@ -121,8 +127,17 @@ def drop_import(store: FactStore, import_id: str) -> str:
     graph = import_id if import_id.startswith(BASE) else str(GRAPH) + "import/" + import_id
     if not store.ask(f"ASK {{ {_values('g', [graph])} GRAPH g:meta {{ ?g ck:importFormat ?fmt }} }}"):
         raise UnknownEntity(f"no import {import_id!r}; `conflictkg import list` shows them", parameter="import")
-    _set_status(store, graph, DROPPING)
+    # One update hides the import from readers: its record moves to staging as dropping
+    # (the file's description stays if another import came from the same file).
+    meta, g = _meta_staging(graph), _values("g", [graph])
+    store.update(
+        f"INSERT {{ GRAPH {_term(meta)} {{ ?s ?p ?o }} }} WHERE {{ {g} {{ GRAPH g:meta {{ ?g ?p ?o }} BIND(?g AS ?s) }} UNION "
+        "{ GRAPH g:meta { ?g prov:wasDerivedFrom ?s . ?s ?p ?o } } } ;\n"
+        f"DELETE {{ GRAPH {_term(meta)} {{ ?g ck:importStatus ?old }} }} INSERT {{ GRAPH {_term(meta)} {{ ?g ck:importStatus {_term(str(DROPPING))} }} }} "
+        f"WHERE {{ {g} GRAPH {_term(meta)} {{ ?g ck:importStatus ?old }} }} ;\n"
+        + _delete_metadata_update(store, graph)
+    )
     _delete_graph_in_chunks(store, graph)
-    _delete_metadata(store, graph)
+    store.update(f"DROP SILENT GRAPH {_term(meta)}")
     store.flush()
     return graph

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -49,6 +51,9 @@ __all__ = ["DATASET_TTL_S", "RemoteStore"]
 
 #: How long (seconds) a remote store's default-graph list is reused before it is asked again.
 DATASET_TTL_S = 1.0
+
+#: Rows per page of a dump from Virtuoso: under its 10,000-row cap, so a full page is never a cut one.
+VIRTUOSO_PAGE_ROWS = 9_999
 
 
 class RemoteStore(ServerDialect, Uploads, FactStore):
@@ -411,16 +416,34 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         return sorted(g.value for g in found if isinstance(g, ox.NamedNode) and g != stand_in)
 
     def quads(self) -> Iterator[ox.Quad]:
-        """Every quad on the server, streamed from one SELECT."""
-        result = self.query(
-            f"SELECT ?s ?p ?o ?g WHERE {{ {self._every_quad()} }}",
-            prefixes=False,
-            raw=True,
-        )
+        """Every quad on the server, streamed from one SELECT (on Virtuoso, in pages under its row cap).
+
+        Virtuoso ends every answer at its ``ResultSetMaxRows`` (10,000 in
+        Debian's ``virtuoso.ini``), so there the quads come in pages of
+        :data:`VIRTUOSO_PAGE_ROWS`, ordered, with ``OFFSET``; the ordering sits
+        in a subquery because Virtuoso refuses an ``ORDER BY`` whose
+        ``OFFSET + LIMIT`` passes 10,000 (SR353). Virtuoso commits writes
+        operation by operation, so a dump taken while another client writes
+        may mix states.
+        """
         default, stand_in = ox.DefaultGraph(), self._stand_in()
-        for row in result:  # type: ignore[union-attr]
-            g = row["g"]
-            yield ox.Quad(row["s"], row["p"], row["o"], default if g is None or g == stand_in else g)
+        pattern = f"SELECT ?s ?p ?o ?g WHERE {{ {self._every_quad()} }}"
+        if self._is_virtuoso():
+            pages = (
+                f"SELECT ?s ?p ?o ?g WHERE {{ {{ {pattern} ORDER BY ?g ?s ?p ?o }} }} "
+                f"OFFSET {offset} LIMIT {VIRTUOSO_PAGE_ROWS}"
+                for offset in itertools.count(0, VIRTUOSO_PAGE_ROWS)
+            )
+        else:
+            pages = iter([pattern])
+        for query in pages:
+            rows = 0
+            for row in self.query(query, prefixes=False, raw=True):  # type: ignore[union-attr]
+                rows += 1
+                g = row["g"]
+                yield ox.Quad(row["s"], row["p"], row["o"], default if g is None or g == stand_in else g)
+            if rows < VIRTUOSO_PAGE_ROWS:
+                return
 
     # -- writing -----------------------------------------------------------
 

@@ -124,13 +124,67 @@ def fingerprint(store: FactStore) -> tuple[int, list[tuple[str, str]]]:
 
 
 def statuses(store: FactStore) -> dict[str, str]:
-    """Checksum of the source file -> import status, as stored (before any recovery)."""
+    """Checksum of the source file -> import status, as stored (before any recovery; a staged record included)."""
     return {
         str(r["c"]): str(r["status"]).rsplit("#", 1)[-1]
         for r in store.select(
-            "SELECT ?c ?status WHERE { GRAPH g:meta { ?g ck:importStatus ?status ; prov:wasDerivedFrom ?src . ?src ck:checksum ?c } }"
+            "SELECT ?c ?status WHERE { GRAPH ?m { ?g ck:importStatus ?status ; prov:wasDerivedFrom ?src . ?src ck:checksum ?c } }"
         )
     }
+
+
+#: Every quad, as a reader asks for it (with the stored dataset as it is: raw).
+EVERY_QUAD = "SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def quad_rows(tsv: bytes) -> list[str]:
+    """The rows of a TSV answer to :data:`EVERY_QUAD`, sorted (the header left out)."""
+    return sorted(tsv.decode("utf-8").splitlines()[1:])
+
+
+def rows_of(store: FactStore) -> list[str]:
+    """What :data:`EVERY_QUAD` answers on an open store, as TSV rows."""
+    return quad_rows(store.query(EVERY_QUAD, raw=True).serialize(format=ox.QueryResultsFormat.TSV))  # type: ignore[union-attr]
+
+
+def seen_by_query(folder: Path) -> list[str]:
+    """What `conflictkg query` shows of the store, opened as a user would after the crash (it does not recover)."""
+    done = subprocess.run([CONFLICTKG, "--store", str(folder), "query", EVERY_QUAD, "--raw-dataset", "--format", "tsv"],
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    return quad_rows(done.stdout)
+
+
+def seen_by_serve(folder: Path) -> tuple[list[str], str]:
+    """What a fresh `conflictkg serve` answers to :data:`EVERY_QUAD`, and what it said on stderr (it recovers first)."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTKG_")}
+    env.update({"CONFLICTKG_QUERY_WORKERS": "1", "CONFLICTKG_MAX_RESULT_ROWS": "10000000", "CONFLICTKG_QUERY_TIMEOUT_S": "600"})
+    proc = subprocess.Popen([CONFLICTKG, "--store", str(folder), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode()  # type: ignore[union-attr]
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": EVERY_QUAD, "raw-dataset": "true"},
+                              headers={"Accept": "text/tab-separated-values"}, timeout=60)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "serve did not answer"
+                time.sleep(0.2)
+        assert r.status_code == 200, r.text
+        rows = quad_rows(r.content)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return rows, proc.stderr.read().decode()  # type: ignore[union-attr]
 
 
 def kill_loop(
@@ -142,6 +196,7 @@ def kill_loop(
     seed: int,
     recovery: bool = True,
     window: tuple[float, float] = (0.45, 1.0),
+    readers: Callable[[list[str] | None, list[str], bool], None] | None = None,
 ) -> tuple[int, int, Counter[str]]:
     """Import export 0, 1, 2 …, SIGKILLing each after a seeded random delay; check the store after each.
 
@@ -168,6 +223,9 @@ def kill_loop(
     landed: Counter[str] = Counter()
     for i in range(2, rounds + 2):
         export = exports(i)
+        if readers is not None:
+            with inspect() as store:
+                before_rows = rows_of(store)
         proc = run_import(spec, export)
         time.sleep(rng.uniform(*window) * full_run)
         os.kill(proc.pid, signal.SIGKILL)
@@ -185,6 +243,8 @@ def kill_loop(
                     if done:
                         trial.completed(store, str(done[0]["graph"]), export, int(done[0]["triples"]))  # type: ignore[call-overload]
                     trial.check(store)
+                    if readers is not None:
+                        recovered_rows = rows_of(store)
                 except AssertionError:
                     # Only a server may still commit the killed client's last request
                     # while we look (both states are fine); anything else is a failure.
@@ -194,6 +254,10 @@ def kill_loop(
                 if recovery or fingerprint(store) == mark:
                     break
         expected = trial
+        if readers is not None:
+            # Nothing of a cut-off import is visible: exactly the quads from before it;
+            # a completed one is there whole, as recovery leaves it.
+            readers(before_rows if not done else None, recovered_rows, before.get(export.checksum, "ImportComplete") != "ImportComplete")
         landed[before.get(export.checksum, "NotStarted").removeprefix("Import")] += 1
         if done:
             kept += 1
@@ -218,6 +282,7 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Export]
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)  # 20 rounds, each with an import, a checkpoint, a `conflictkg query` and a `serve`
 def test_a_killed_import_on_disk_is_all_or_nothing_and_keeps_earlier_imports(
     exports: Callable[[int], Export], tmp_path: Path
 ) -> None:
@@ -238,8 +303,24 @@ def test_a_killed_import_on_disk_is_all_or_nothing_and_keeps_earlier_imports(
             store.close()
             shutil.rmtree(copy, ignore_errors=True)
 
-    lost, kept, landed = kill_loop(str(folder), exports, inspect, rounds=20, seed=20261125)
+    said: list[str] = []
+
+    def readers(before: list[str] | None, recovered: list[str], unfinished: bool) -> None:
+        # Before any recovery, `conflictkg query` leaves out what the crash left half written …
+        by_query = seen_by_query(folder)
+        if before is not None:
+            assert by_query == before, f"query sees {len(by_query)} quads, not the {len(before)} from before the import"
+        assert by_query == recovered
+        # … and a fresh `serve` finishes it first (saying so) and answers the same.
+        by_serve, stderr = seen_by_serve(folder)
+        assert by_serve == recovered, f"serve sees {len(by_serve)} quads, not {len(recovered)}"
+        if unfinished:
+            assert "recovered: dropped" in stderr or "recovered: completed" in stderr, stderr
+            said.append(stderr)
+
+    lost, kept, landed = kill_loop(str(folder), exports, inspect, rounds=20, seed=20261125, readers=readers)
     assert lost + kept == 20
+    assert said, "no kill left anything for serve to recover"
     assert lost > 0, "no kill landed before an import completed"
     assert landed["Pending"] + landed["Superseding"] > 0, "no kill landed while an import was writing"
 

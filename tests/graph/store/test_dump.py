@@ -155,3 +155,16 @@ def _loaded(path: Path) -> Store:
     s = Store()
     s.load([path])
     return s
+
+
+def test_a_dump_of_more_quads_than_a_server_answers_at_once_is_whole(any_store: FactStore, tmp_path: Path) -> None:
+    # 12,000 quads: more than Virtuoso's 10,000-row answers (it is read in ordered pages there).
+    quads = [
+        ox.Quad(ox.NamedNode(f"http://example.org/e{i}"), ox.NamedNode("http://example.org/n"),
+                ox.Literal(str(i), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+                ox.NamedNode(f"http://example.org/page{i % 3}"))
+        for i in range(12_000)
+    ]
+    any_store.extend(quads)
+    assert dump(any_store, tmp_path / "big.nq") == 12_000
+    assert set(ox.parse(path=str(tmp_path / "big.nq"), format=ox.RdfFormat.N_QUADS)) == set(quads)

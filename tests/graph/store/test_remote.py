@@ -428,3 +428,22 @@ def test_an_update_into_virtuosos_default_graph_is_refused_naming_why(
     with pytest.raises(QuerySyntaxError, match="Virtuoso cannot write to its default graph.*named graph"):
         remote_store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     assert remote_store.count() == 0
+
+
+def test_imports_are_listed_superseded_and_dropped_on_a_remote_store(remote_store: FactStore, cli_store: str | dict[str, str]) -> None:
+    # On Virtuoso the import's record goes to the stand-in of its (unwritable) default graph.
+    for name in ("valid.csv", "newer.csv"):
+        done = run(cli_store, "import", "acled", str(FIXTURES / "acled" / name))
+        assert done.returncode == 0, done.stderr[-800:]
+    listed = run(cli_store, "import", "list")
+    assert listed.returncode == 0, listed.stderr[-800:]
+    rows = [line.split("\t") for line in listed.stdout.splitlines()[1:]]
+    assert [(r[2], r[6]) for r in rows] == [("valid.csv", "complete"), ("newer.csv", "complete")]
+    first, newer = (f"https://w3id.org/conflictkg/graph/import/{r[0]}" for r in rows)
+    assert remote_store.count(first) == 253 - 20  # newer.csv replaced one of its six events
+    dropped = run(cli_store, "import", "drop", rows[1][0])
+    assert dropped.returncode == 0, dropped.stderr[-800:]
+    after = run(cli_store, "import", "list").stdout.splitlines()[1:]
+    assert [line.split("\t")[2] for line in after] == ["valid.csv"]
+    assert newer not in remote_store.named_graphs() and first in remote_store.named_graphs()
+    assert not [g for g in remote_store.named_graphs() if g.startswith("urn:conflictkg:staging:")]
