@@ -60,15 +60,15 @@ def store_of(ctx: typer.Context, *, write: bool = True, through_server: bool = T
     A command that writes gets it after :func:`opened_for_writing`; one that
     only reads (``write=False``) gets a :class:`ReadView`, which leaves out
     what an interrupted import or drop left half written. A store held by a
-    running ``conflictkg serve`` is reached through it (see :func:`_open`).
+    running ``conflictkg serve`` is reached through it (see :func:`_opened`).
     """
-    store = _open(ctx, through_server)
+    store = _opened(ctx, through_server)
     if not write:
         return ReadView(store)
     return opened_for_writing(store)
 
 
-def _open(ctx: typer.Context, through_server: bool) -> FactStore:
+def _opened(ctx: typer.Context, through_server: bool) -> FactStore:
     """Open the store the settings name, or the server that holds it.
 
     An on-disk store held by a running ``conflictkg serve`` is locked; then
