@@ -89,7 +89,7 @@ def _opened(ctx: typer.Context, through_server: bool) -> FactStore:
     return store
 
 
-def _open(settings: Settings, through_server: bool) -> Store:
+def _open(settings: Settings, through_server: bool) -> FactStore:
     try:
         return open_store(settings.store, **settings.store_options())
     except StoreError as err:
