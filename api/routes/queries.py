@@ -1,4 +1,9 @@
-"""Saved queries over HTTP: ``GET /queries`` lists them, ``GET /queries/{name}?param=value`` runs one."""
+"""Saved queries over HTTP: ``GET /queries`` lists them, ``GET /queries/{name}?param=value`` runs one.
+
+Asked for ``Accept: application/sparql-query``, ``GET /queries/{name}?param=value``
+answers the query text with the values bound (what would run), not its results:
+the query page puts that in its editor.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,20 @@ from starlette.responses import JSONResponse, Response
 
 from conflictkg.api.http import RAW_DATASET, client_of, query_fields, raw_dataset, respond, service_of
 from conflictkg.graph.errors import InputError
+from conflictkg.graph.sparql.results import parse_accept
 from conflictkg.graph.sparql.saved import QUERIES_DIR, find_saved, load_folder
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/queries", tags=["saved queries"])
+
+_QUERY_TEXT = "application/sparql-query"
+
+
+def _wants_query_text(accept: str | None) -> bool:
+    ranges = parse_accept(accept)
+    text = max((q for media, q, _ in ranges if media == _QUERY_TEXT), default=0.0)
+    return text > 0 and text >= max((q for media, q, _ in ranges if media != _QUERY_TEXT), default=0.0)
 
 
 def _folder(request: Request) -> str:
@@ -28,7 +42,10 @@ def list_queries(request: Request) -> JSONResponse:
 
 @router.get("/{name}", summary="Run a saved query; its parameters are URL parameters")
 async def run_query(request: Request, name: str) -> Response:
-    """Run one saved query with ``?param=value`` bound as RDF terms; results negotiated like /sparql."""
+    """Run one saved query with ``?param=value`` bound as RDF terms; results negotiated like /sparql.
+
+    With ``Accept: application/sparql-query``: the bound query text instead.
+    """
     saved = find_saved(name, _folder(request))
     fields = query_fields(request)
     raw = raw_dataset(fields)
@@ -39,8 +56,10 @@ async def run_query(request: Request, name: str) -> Response:
         if key in values:
             raise InputError(f"the parameter {key!r} is given more than once", parameter=key)
         values[key] = value
+    accept = request.headers.get("accept")
+    if _wants_query_text(accept):
+        return Response(saved.bind(values), media_type=_QUERY_TEXT, headers={"Vary": "Accept"})
     answer = await run_in_threadpool(
-        service_of(request).run_saved, saved, values, accept=request.headers.get("accept"), raw=raw,
-        client=client_of(request),
+        service_of(request).run_saved, saved, values, accept=accept, raw=raw, client=client_of(request),
     )
     return respond(answer)
