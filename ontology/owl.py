@@ -8,7 +8,9 @@ Java subprocess and costs a few seconds; callers should run it rarely.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,6 +29,8 @@ __all__ = [
     "load_world",
     "ontology_paths",
     "to_ntriples",
+    "unsupported_datatypes",
+    "OWL2_XSD_DATATYPES",
 ]
 
 #: The IRI of the main ontology (``owl:Ontology`` in conflictkg.ttl).
@@ -46,12 +50,66 @@ def ontology_paths() -> list[Path]:
     return sorted(p for p in root.glob("*.ttl") if not p.name.startswith("shapes"))
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_DATE = ox.NamedNode(_XSD + "date")
+_XSD_DATETIME = ox.NamedNode(_XSD + "dateTime")
+_DATE = re.compile(r"(-?[0-9]{4,}-[0-9]{2}-[0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?")
+
+#: The XML Schema datatypes of the OWL 2 datatype map (OWL 2 Structural Specification §4),
+#: the only ones HermiT reasons with. xsd:date is not among them.
+OWL2_XSD_DATATYPES = frozenset(
+    "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int short byte "
+    "unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString token language "
+    "Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp".split()
+)
+
+
+def _for_hermit(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    # xsd:date is not an OWL 2 datatype, so HermiT refuses it (or, told to ignore
+    # it, checks nothing about dates). Each date is the midnight that starts it:
+    # distinct dates stay distinct and ordered, a date range stays a date range,
+    # and a string where a date belongs is caught.
+    if term == _XSD_DATE:
+        return _XSD_DATETIME
+    if isinstance(term, ox.Literal) and term.datatype == _XSD_DATE:
+        m = _DATE.fullmatch(term.value)
+        if m:
+            return ox.Literal(f"{m[1]}T00:00:00{m[2] or ''}", datatype=_XSD_DATETIME)
+    return term
+
+
+_OWL2_OTHER_DATATYPES = frozenset({
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#PlainLiteral",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+    "http://www.w3.org/2000/01/rdf-schema#Literal",
+    _OWL + "real",
+    _OWL + "rational",
+})
+
+
+def _owl2_datatype(iri: str) -> bool:
+    return iri in _OWL2_OTHER_DATATYPES or (iri.startswith(_XSD) and iri.removeprefix(_XSD) in OWL2_XSD_DATATYPES)
+
+
+def unsupported_datatypes(ntriples: bytes) -> list[str]:
+    """The datatypes an N-Triples document uses, as literals' types or XML Schema IRIs, that HermiT does not know (sorted).
+
+    geo:wktLiteral (the imports' points) is one; xsd:date is not, once :func:`to_ntriples` has mapped it.
+    """
+    used = {m.decode() for m in re.findall(rb'"\^\^<([^>]+)>', ntriples)}
+    used |= {_XSD + m.decode() for m in re.findall(rb"<http://www\.w3\.org/2001/XMLSchema#([A-Za-z]+)>", ntriples)}
+    return sorted(d for d in used if not _owl2_datatype(d))
+
+
 def to_ntriples(paths: Sequence[str | Path] = (), triples: Iterable[ox.Triple] = ()) -> bytes:
     """Turtle files and extra triples as one N-Triples document owlready2 can read.
 
     Ontology headers other than the main one, and ``owl:imports``, are dropped:
     the files are read together here, and owlready2 would otherwise try to
-    fetch imports from the network.
+    fetch imports from the network. ``xsd:date`` (ranges and values) becomes
+    ``xsd:dateTime`` at midnight, which HermiT reasons with: xsd:date is not
+    in the OWL 2 datatype map.
 
     Raises
     ------
@@ -65,7 +123,7 @@ def to_ntriples(paths: Sequence[str | Path] = (), triples: Iterable[ox.Triple] =
             return
         if t.predicate == _RDF_TYPE and t.object == _OWL_ONTOLOGY and t.subject != ox.NamedNode(ONTOLOGY_IRI):
             return
-        keep.append(t)
+        keep.append(ox.Triple(t.subject, t.predicate, _for_hermit(t.object)))
 
     for path in paths:
         try:
@@ -129,6 +187,8 @@ class Consistency:
     inferred_types: int = 0
     #: The individuals that explain an inconsistency, where they can be told.
     culprits: list[Culprit] = field(default_factory=list)
+    #: Datatypes outside the OWL 2 datatype map that the data used, which HermiT was told to ignore.
+    ignored_datatypes: list[str] = field(default_factory=list)
     message: str = ""
 
     @property
@@ -163,10 +223,14 @@ def check_consistency(ntriples: bytes) -> Consistency:
     individuals = list(world.individuals())
     before = {ind.iri: set(ind.is_a) for ind in individuals}
     classes = sum(1 for _ in world.classes())
+    # Only a datatype to_ntriples could not map (one a user's data brings) needs HermiT to look away.
+    ignored = unsupported_datatypes(ntriples)
     start = time.perf_counter()
     try:
         with onto:
-            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True)
+            owlready2.sync_reasoner_hermit(
+                world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=bool(ignored)
+            )
     except owlready2.OwlReadyInconsistentOntologyError:
         seconds = time.perf_counter() - start
         culprits = explain_inconsistency(world)
@@ -176,7 +240,8 @@ def check_consistency(ntriples: bytes) -> Consistency:
             classes=classes,
             individuals=len(individuals),
             culprits=culprits,
-            message="HermiT: the ontology with this data is inconsistent",
+            ignored_datatypes=ignored,
+            message="HermiT: the ontology with this data is inconsistent" + _ignored_note(ignored),
         )
     except owlready2.OwlReadyJavaError as err:
         raise KGError(f"HermiT failed: {err}") from err
@@ -191,8 +256,18 @@ def check_consistency(ntriples: bytes) -> Consistency:
         individuals=len(individuals),
         unsatisfiable=unsatisfiable,
         inferred_types=inferred,
-        message="HermiT: consistent" + (f"; {len(unsatisfiable)} unsatisfiable class(es)" if unsatisfiable else ""),
+        ignored_datatypes=ignored,
+        message="HermiT: consistent"
+        + (f"; {len(unsatisfiable)} unsatisfiable class(es)" if unsatisfiable else "")
+        + _ignored_note(ignored),
     )
+
+
+def _ignored_note(ignored: list[str]) -> str:
+    if not ignored:
+        return ""
+    names = ", ".join(_short(d).replace(_XSD, "xsd:") for d in ignored)
+    return f" (HermiT ignored the values of {names}: not OWL 2 datatypes)"
 
 
 def explain_inconsistency(world) -> list[Culprit]:  # world: owlready2.World
@@ -229,7 +304,7 @@ def explain_inconsistency(world) -> list[Culprit]:  # world: owlready2.World
                     if isinstance(o, owlready2.Thing):
                         note(o, r, f"object of {_short(prop)} (range {_short(r)})")
     for prop in world.data_properties():
-        for s, _o in prop.get_relations():
+        for s, _o in _relations(prop):
             for d in prop.domain:
                 note(s, d, f"subject of {_short(prop)} (domain {_short(d)})")
 
@@ -253,13 +328,29 @@ def explain_inconsistency(world) -> list[Culprit]:  # world: owlready2.World
         if owlready2.FunctionalProperty not in prop.is_a:
             continue
         values: dict[object, set] = defaultdict(set)
-        for s, o in prop.get_relations():
+        for s, o in _relations(prop):
             values[s].add(o)
         for s, vals in values.items():
             if len(vals) > 1 and all(not isinstance(v, owlready2.Thing) for v in vals):
-                shown = ", ".join(sorted(str(v) for v in vals))
+                shown = ", ".join(sorted(_shown(v) for v in vals))
                 culprits.append(Culprit(s.iri, f"has {len(vals)} values for functional {_short(prop)}: {shown}"))
     return sorted(culprits, key=lambda c: (c.individual, c.reason))
+
+
+def _relations(prop) -> list[tuple[object, object]]:
+    # owlready2 cannot read values of a datatype outside OWL 2 (geo:wktLiteral);
+    # HermiT was told to ignore those, so the explanation leaves them out too.
+    try:
+        return list(prop.get_relations())
+    except ValueError:
+        return []
+
+
+def _shown(value: object) -> str:
+    # A date was given to HermiT as its midnight (see to_ntriples): show the date again.
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0) and value.tzinfo is None:
+        return value.date().isoformat()
+    return str(value)
 
 
 def _short(entity: object) -> str:

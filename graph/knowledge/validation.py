@@ -116,6 +116,8 @@ class CheckReport:
             )
             if c.consistent:
                 lines.append(f"  classification: {c.inferred_types} inferred class membership(s)")
+            if c.ignored_datatypes:
+                lines.append(f"  ignored by HermiT (not OWL 2 datatypes): {', '.join(_curie(d) for d in c.ignored_datatypes)}")
             lines += [f"  unsatisfiable class: {_curie(u)}" for u in c.unsatisfiable]
             lines += [f"  culprit: {_curie(k.individual)}: {k.reason}" for k in c.culprits]
             if not c.consistent and not c.culprits:
