@@ -20,6 +20,8 @@ from pathlib import Path
 
 import httpx
 
+from conflictkg.graph.errors import KGError
+
 __all__ = ["RunningServer", "announce", "running_server", "serving_file"]
 
 _SUFFIX = ".serving.json"
@@ -63,10 +65,19 @@ def announce(store: str, host: str, port: int) -> Iterator[Path | None]:
     Nothing is written for ``:memory:`` or a remote store. The file is
     replaced atomically, and removed on the way out only if it still names
     this process.
+
+    Raises
+    ------
+    KGError
+        If a live server already announced itself for the store (a second
+        ``serve`` would fail on the store's lock, and must not take its file).
     """
     if store == ":memory:" or "://" in store or store == "sparql":
         yield None
         return
+    other = running_server(store, timeout_s=1.0)
+    if other is not None and other.pid != os.getpid():
+        raise KGError(f"{store} is already served by conflictkg serve (process {other.pid}) at {other.url}", parameter="store")
     path = serving_file(store)
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {

@@ -202,3 +202,11 @@ def test_python_opens_the_served_store_by_its_endpoint_into_a_frame(served: Serv
     with open_store(served.url + "/sparql") as store:
         frame = store.select(LABELS).to_pandas()
     assert frame["label"].tolist()[-2:] == ["Islamic State", "Syrian Democratic Forces"]
+
+
+def test_a_second_serve_on_the_same_store_is_refused_and_leaves_the_first_announced(served: Served) -> None:
+    out = subprocess.run([CONFLICTKG, "serve", "--port", str(_free_port())], capture_output=True, text=True,
+                         timeout=120, env=_env(served.store))
+    assert out.returncode == 2
+    assert f"is already served by conflictkg serve (process {served.process.pid}) at {served.url}" in flat(out.stderr)
+    assert json.loads(serving_file(served.store).read_text(encoding="utf-8"))["pid"] == served.process.pid
