@@ -100,7 +100,7 @@ def open_store(
             query_url or endpoint,
             update_url or endpoint,
             store_url or endpoint.removesuffix("/sparql") + "/store",
-            user=user, password=password, token=token,
+            user=user, password=password, token=token, analyst_dataset_on_server=True,
             **({"timeout_s": timeout_s} if timeout_s is not None else {}),
         )
     kind = store_kind(text, query_url=query_url)  # refuses a spec of no kind this build knows

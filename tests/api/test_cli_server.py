@@ -111,20 +111,20 @@ def test_serve_names_its_url_beside_the_store_and_removes_it_on_exit(stoppable: 
     assert record["url"] == stoppable.url
     assert record["pid"] == stoppable.process.pid
     assert serving_file(stoppable.store) == stoppable.store.parent / "store.serving.json"
-    reached = cli(stoppable.store, "query", COUNT, "--format", "csv")
+    reached = cli(stoppable.store, "query", "--raw-dataset", COUNT, "--format", "csv")
     assert reached.returncode == 0 and reached.stdout.splitlines() == ["n", "5"], reached.stderr
     assert f"running on {stoppable.url}/sparql" in reached.stderr
     stoppable.stop()
     assert stoppable.process.returncode == 0
     assert not serving_file(stoppable.store).exists()
     # Stopped, the store is the CLI's own again.
-    out = cli(stoppable.store, "query", COUNT, "--format", "csv")
+    out = cli(stoppable.store, "query", "--raw-dataset", COUNT, "--format", "csv")
     assert out.returncode == 0 and out.stdout.splitlines() == ["n", "5"], out.stderr
     assert "held by" not in out.stderr
 
 
 def test_the_readme_query_runs_on_the_server_while_it_holds_the_store(served: Served) -> None:
-    out = cli(served.store, "query", "SELECT ?g (COUNT(*) AS ?facts) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+    out = cli(served.store, "query", "--raw-dataset", "SELECT ?g (COUNT(*) AS ?facts) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[:3] == ["?g\t?facts", "<http://example.org/g1>\t4", "<http://example.org/g2>\t1"]
     assert f"held by conflictkg serve (process {served.process.pid}): running on {served.url}/sparql" in out.stderr
@@ -139,7 +139,7 @@ def test_a_write_through_the_server_needs_its_token_and_then_is_seen(served: Ser
     assert "HTTP 401" in flat(refused.stderr)
     loaded = cli(served.store, "load", str(extra), "--graph", "http://example.org/g3", update_token=TOKEN)
     assert loaded.returncode == 0, loaded.stderr
-    labels = cli(served.store, "query", LABELS, "--format", "csv")
+    labels = cli(served.store, "query", "--raw-dataset", LABELS, "--format", "csv")
     assert labels.stdout.splitlines() == ["label", "Extra", "Islamic State", "Syrian Democratic Forces"]
 
 
@@ -154,7 +154,7 @@ def test_a_command_that_needs_the_folder_says_to_stop_the_server(served: Served)
 def test_store_option_names_a_conflictkg_endpoint(served: Served, tmp_path: Path) -> None:
     elsewhere = tmp_path / "unrelated"  # not the served store: the URL alone says where
     out = subprocess.run(
-        [CONFLICTKG, "--store", served.url + "/sparql", "query", COUNT, "--format", "csv"],
+        [CONFLICTKG, "--store", served.url + "/sparql", "query", "--raw-dataset", COUNT, "--format", "csv"],
         capture_output=True, text=True, timeout=120, env=_env(elsewhere),
     )
     assert out.returncode == 0, out.stderr
@@ -171,7 +171,7 @@ def test_a_killed_servers_file_is_ignored_and_removed(tmp_path: Path) -> None:
     serving_file(store).write_text(json.dumps({"url": "http://127.0.0.1:9", "pid": dead.pid}), encoding="utf-8")
     assert running_server(store) is None
     assert not serving_file(store).exists()
-    out = cli(store, "query", COUNT, "--format", "csv")
+    out = cli(store, "query", "--raw-dataset", COUNT, "--format", "csv")
     assert out.returncode == 0 and out.stdout.splitlines() == ["n", "5"], out.stderr
     assert "held by" not in out.stderr
 
@@ -200,7 +200,7 @@ def test_python_opens_the_served_store_by_its_endpoint_into_a_frame(served: Serv
     from conflictkg.graph import open_store
 
     with open_store(served.url + "/sparql") as store:
-        frame = store.select(LABELS).to_pandas()
+        frame = store.select(LABELS, raw=True).to_pandas()
     assert frame["label"].tolist()[-2:] == ["Islamic State", "Syrian Democratic Forces"]
 
 

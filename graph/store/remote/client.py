@@ -115,6 +115,11 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         written there and read back as default-graph quads, and it is not
         listed by :meth:`named_graphs` (default:
         :data:`DEFAULT_GRAPH_STAND_IN` on Virtuoso, none elsewhere).
+    analyst_dataset_on_server : bool
+        The server is conflictkg's own ``/sparql``, which gives a query
+        without a dataset the analyst's default graph itself: send no
+        dataset then, and ``raw-dataset=true`` for a raw query (naming
+        ``g:inferred`` before the server has one would be refused).
 
     Examples
     --------
@@ -139,10 +144,12 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         progress: bool | None = None,
         keep_graphs: Sequence[str] | None = None,
         default_graph_iri: str | None = None,
+        analyst_dataset_on_server: bool = False,
     ) -> None:
         self.path = None
         self.keep_graphs = keep_graphs
         self.default_graph_iri = default_graph_iri
+        self.analyst_dataset_on_server = analyst_dataset_on_server
         self._server: str | None = None
         self.query_url, self.update_url, self.store_url = query_url, update_url, store_url
         self.url = safe_url(query_url)
@@ -322,6 +329,9 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
             form["union-default-graph"] = ""
         if named_graphs is not None:
             form["named-graph-uri"] = [str(g) for g in named_graphs]
+        elif self.analyst_dataset_on_server:
+            if raw and default_graph is None and not union_default_graph:
+                form["raw-dataset"] = "true"
         elif default_graph is None and not union_default_graph and not raw and not has_dataset_clause(sparql):
             form["default-graph-uri"], form["named-graph-uri"] = self._analyst_dataset()
         response = self._send(
