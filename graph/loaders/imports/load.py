@@ -79,7 +79,7 @@ def _delete_graph_in_chunks(store: FactStore, graph: str, chunk: int = 200_000) 
     # One transaction per chunk: memory stays bounded; the caller's status
     # (ck:ImportPending / ck:ImportDropping) makes a crash here recoverable.
     values = _values("g", [graph])
-    while store.ask(f"ASK {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}"):
+    while store.ask(f"ASK {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}", raw=True):
         store.update(
             f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ {{ SELECT ?g ?s ?p ?o WHERE "
             f"{{ {values} GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {chunk} }} }}"
@@ -149,7 +149,7 @@ def delete_events(store: FactStore, event_iris: list[str], fmt: str, *, keep_gra
 
     def count(lateral: bool) -> int:
         where = _subjects_in_graphs(_values("s", event_iris), fmt, keep_graph, lateral=lateral)
-        found = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}")
+        found = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}", raw=True)
         return int(next(iter(found))["n"].value)  # type: ignore[index, union-attr]
 
     n = int(_lateral_or_plain(count))  # type: ignore[call-overload]
@@ -163,7 +163,8 @@ def delete_events(store: FactStore, event_iris: list[str], fmt: str, *, keep_gra
 def _others_of_format(store: FactStore, graph: str, fmt: str) -> bool:
     return store.ask(
         f"ASK {{ {_values('fmt', [ox.Literal(fmt)])} {_values('new', [graph])} "
-        "GRAPH g:meta { ?g ck:importFormat ?fmt } FILTER(?g != ?new) }"
+        "GRAPH g:meta { ?g ck:importFormat ?fmt } FILTER(?g != ?new) }",
+        raw=True,
     )
 
 
@@ -176,7 +177,8 @@ def _supersede(store: FactStore, graph: str, fmt: str, events: Path | None, batc
         events = Path(name)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             for row in store.query(
-                f"SELECT ?e WHERE {{ {_values('g', [graph])} GRAPH ?g {{ ?e <{_DCT}identifier> ?id }} }}"
+                f"SELECT ?e WHERE {{ {_values('g', [graph])} GRAPH ?g {{ ?e <{_DCT}identifier> ?id }} }}",
+                raw=True,
             ):
                 f.write(row["e"].value + "\n")  # type: ignore[index, union-attr]
         cleanup = True
@@ -229,7 +231,8 @@ def _publish(store: FactStore, report: ImportReport, meta: str, metadata: list[o
     def count(lateral: bool) -> int:
         found = store.query(
             f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_staged_events(data, report.format, graph, lateral=lateral)} "
-            f"FILTER(!STRENDS(STR(?s), \"/fatalities\")) }}"
+            f"FILTER(!STRENDS(STR(?s), \"/fatalities\")) }}",
+            raw=True,
         )
         return int(next(iter(found))["n"].value)  # type: ignore[index, union-attr]
 
@@ -299,7 +302,7 @@ def _count_superseded(store: FactStore, events: Path, fmt: str, graph: str, batc
 
             def count(lateral: bool, chunk: list[str] = chunk) -> int:
                 where = _subjects_in_graphs(_values("s", chunk), fmt, graph, lateral=lateral)
-                rows = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}")
+                rows = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}", raw=True)
                 return int(next(iter(rows))["n"].value)  # type: ignore[index, union-attr]
 
             found += int(_lateral_or_plain(count))  # type: ignore[call-overload]

@@ -55,7 +55,8 @@ def _already_imported(store: FactStore, fmt: str, checksum: str) -> str | None:
     rows = store.select(
         f"SELECT ?g WHERE {{ {_values('c', [ox.Literal('sha256:' + checksum)])} {_values('fmt', [ox.Literal(fmt)])} "
         "GRAPH g:meta { ?g ck:importFormat ?fmt ; ck:importStatus ck:ImportComplete ; prov:wasDerivedFrom ?src . "
-        "?src ck:checksum ?c } } LIMIT 1"
+        "?src ck:checksum ?c } } LIMIT 1",
+        raw=True,
     )
     return str(rows[0]["g"]) if rows else None
 

@@ -43,7 +43,8 @@ def recover_imports(store: FactStore) -> list[tuple[str, str]]:
     done = []
     for row in store.select(
         f"SELECT DISTINCT ?m ?g WHERE {{ GRAPH ?m {{ ?g ck:importStatus ?status }} "
-        f"FILTER(STRSTARTS(STR(?m), {ox.Literal(STAGING_PREFIX)})) }}"
+        f"FILTER(STRSTARTS(STR(?m), {ox.Literal(STAGING_PREFIX)})) }}",
+        raw=True,
     ):
         # An import never published, or one being dropped: its record waits in staging, so
         # readers see none of it. Its graph goes first (in chunks), the record last, so a
@@ -54,13 +55,15 @@ def recover_imports(store: FactStore) -> list[tuple[str, str]]:
         store.update(f"DROP SILENT GRAPH {_term(_data_staging(meta))} ;\nDROP SILENT GRAPH {_term(meta)}")
         done.append((g, "dropped"))
     for row in store.select(
-        f"SELECT DISTINCT ?d WHERE {{ GRAPH ?d {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?d), {ox.Literal(_STAGED_IMPORTS)})) }}"
+        f"SELECT DISTINCT ?d WHERE {{ GRAPH ?d {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?d), {ox.Literal(_STAGED_IMPORTS)})) }}",
+        raw=True,
     ):
         # The staged copy of an import that was published (its metadata staging is gone).
         store.update(f"DROP SILENT GRAPH {_term(str(row['d']))}")
     for row in store.select(
         "SELECT ?g ?status ?fmt WHERE { GRAPH g:meta { ?g ck:importStatus ?status ; ck:importFormat ?fmt } "
-        "FILTER(?status != ck:ImportComplete) }"
+        "FILTER(?status != ck:ImportComplete) }",
+        raw=True,
     ):
         g, status, fmt = str(row["g"]), row["status"], str(row["fmt"])
         if str(status) == str(SUPERSEDING):
@@ -82,7 +85,8 @@ def list_imports(store: FactStore) -> list[dict[str, object]]:
         "SELECT ?g ?fmt ?status ?file ?checksum ?rows ?rejected ?triples ?at WHERE { GRAPH g:meta { "
         "?g ck:importFormat ?fmt ; ck:importStatus ?status ; prov:wasDerivedFrom ?src ; "
         "prov:generatedAtTime ?at ; ck:rowCount ?rows ; ck:rejectedRowCount ?rejected ; ck:tripleCount ?triples . "
-        "?src ck:fileName ?file ; ck:checksum ?checksum } } ORDER BY ?at ?g"
+        "?src ck:fileName ?file ; ck:checksum ?checksum } } ORDER BY ?at ?g",
+        raw=True,
     )
     prefix = str(GRAPH) + "import/"
     return [
@@ -125,7 +129,7 @@ def drop_import(store: FactStore, import_id: str) -> str:
         If no import has that id.
     """
     graph = import_id if import_id.startswith(BASE) else str(GRAPH) + "import/" + import_id
-    if not store.ask(f"ASK {{ {_values('g', [graph])} GRAPH g:meta {{ ?g ck:importFormat ?fmt }} }}"):
+    if not store.ask(f"ASK {{ {_values('g', [graph])} GRAPH g:meta {{ ?g ck:importFormat ?fmt }} }}", raw=True):
         raise UnknownEntity(f"no import {import_id!r}; `conflictkg import list` shows them", parameter="import")
     # One update hides the import from readers: its record moves to staging as dropping
     # (the file's description stays if another import came from the same file).

@@ -50,7 +50,9 @@ from conflictkg.ontology.vocab import PREFIXES
 __all__ = ["DATASET_TTL_S", "RemoteStore"]
 
 #: How long (seconds) a remote store's default-graph list is reused before it is asked again.
-DATASET_TTL_S = 1.0
+#: 0: asked again before every query. The dataset names every named graph (named-graph-uri), so a
+#: cached list hid graphs another client had just added even from ``GRAPH ?g`` (a reader missed a whole import).
+DATASET_TTL_S = 0.0
 
 #: Rows per page of a dump from Virtuoso: under its 10,000-row cap, so a full page is never a cut one.
 VIRTUOSO_PAGE_ROWS = 9_999
