@@ -273,11 +273,6 @@ def test_the_graphs_a_server_keeps_for_itself_are_not_read_as_data(remote_store:
 
 
 @pytest.mark.slow
-@pytest.mark.virtuoso_differs(
-    "reads a query's default graph as the union of every graph: `infer`'s input ({ ?s ?p ?o }, meant for the "
-    "graph metadata) then already holds g:inferred and the claim graphs, nothing is new, and g:inferred ends "
-    "up empty (\"0 triples from 4742 asserted\")"
-)
 def test_every_command_that_takes_the_store_works_on_a_remote_store(
     remote_store: FactStore, cli_store: str | dict[str, str], unused_port: int
 ) -> None:
