@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -187,3 +188,41 @@ def start_live() -> Iterator:
     yield start
     for live in started:
         stop_server(live)
+
+
+#: Debian's Chromium, driven by python Playwright (never a browser of Playwright's own download).
+CHROMIUM = os.environ.get("CONFLICTKG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+def _browser_missing(asset: Path, what: str) -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "python playwright is missing: .venv/bin/pip install playwright (never `playwright install`)"
+    if not Path(CHROMIUM).is_file():
+        return "Chromium is missing: apt-get install chromium (or set CONFLICTKG_CHROMIUM to its path)"
+    if not asset.is_file():
+        return f"{what} is missing: run `make install` (npm install into api/static/vendor)"
+    return None
+
+
+def chromium_context(tmp_path_factory: pytest.TempPathFactory, asset: Path, what: str, **options: object) -> Iterator[object]:
+    """A headless Chromium context for a page test; skipped with how to get what is missing (in CI: failed)."""
+    why = _browser_missing(asset, what)
+    if why:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"in CI the browser tests must run: {why}")
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS, **options,
+        )
+        yield context
+        context.close()

@@ -7,14 +7,14 @@ test's tmp dir. Needs what tests/api/test_query_page.py needs, plus Cytoscape.js
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from conflictkg.api.routes.pages import CYTOSCAPE_DIR
+
+from .conftest import chromium_context
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
@@ -23,41 +23,12 @@ COALITION = "https://w3id.org/conflictkg/id/actor/us-led-coalition"
 TIE = f'#tie-list li[data-source="{SDF}"][data-target="{COALITION}"]'
 
 
-CHROMIUM = os.environ.get("CONFLICTKG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "python playwright is missing: .venv/bin/pip install playwright (never `playwright install`)"
-    if not Path(CHROMIUM).is_file():
-        return "Chromium is missing: apt-get install chromium (or set CONFLICTKG_CHROMIUM to its path)"
-    if not (CYTOSCAPE_DIR / "cytoscape.min.js").is_file():
-        return "Cytoscape.js is missing: run `make install` (npm install into api/static/vendor)"
-    return None
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    why = _missing()
-    if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"in CI the browser tests must run: {why}")
-        pytest.skip(why)
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS, viewport={"width": 1500, "height": 1100},
-        )
-        yield context
-        context.close()
+    yield from chromium_context(tmp_path_factory, CYTOSCAPE_DIR / "cytoscape.min.js", "Cytoscape.js", viewport={"width": 1500, "height": 1100})
 
 
 def _slide_to(page, day: date) -> None:

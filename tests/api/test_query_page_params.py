@@ -9,7 +9,6 @@ CI and fail in it, as in ``test_query_page.py``.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,27 +22,13 @@ import pytest
 
 from conflictkg.api.routes.pages import YASGUI_DIR
 
+from .conftest import chromium_context
+
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
 CONFLICTKG = str(Path(sys.executable).parent / "conflictkg")
-CHROMIUM = os.environ.get("CONFLICTKG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 ID = "https://w3id.org/conflictkg/id/"
 
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "python playwright is missing: .venv/bin/pip install playwright (never `playwright install`)"
-    if not Path(CHROMIUM).is_file():
-        return "Chromium is missing: apt-get install chromium (or set CONFLICTKG_CHROMIUM to its path)"
-    if not (YASGUI_DIR / "yasgui.min.js").is_file():
-        return "YASGUI is missing: run `make install` (npm install into api/static/vendor)"
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -82,20 +67,7 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory):
-    why = _missing()
-    if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"in CI the browser tests must run: {why}")
-        pytest.skip(why)
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS, viewport={"width": 1400, "height": 1000}
-        )
-        yield context
-        context.close()
+    yield from chromium_context(tmp_path_factory, YASGUI_DIR / "yasgui.min.js", "YASGUI", viewport={"width": 1400, "height": 1000})
 
 
 # -- the bound text, over HTTP ------------------------------------------------
