@@ -9,7 +9,15 @@ import pyoxigraph as ox
 
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.store import FactStore
-from conflictkg.ontology.vocab import BASE, CK, INFERRED_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, PENDING_GRAPHS
+from conflictkg.ontology.vocab import (
+    BASE,
+    CK,
+    INFERRED_GRAPH,
+    JUSTIFICATIONS_GRAPH,
+    META_GRAPH,
+    ONTOLOGY_GRAPH,
+    PENDING_GRAPHS,
+)
 
 __all__ = [
     "DEREFERENCEABLE",
@@ -85,8 +93,15 @@ def term_text(term: object) -> str:
 
 
 def hidden_graph(graph: str) -> bool:
-    """Graphs whose content is never shown as an entity's facts: pending, staging, the ontology."""
-    return graph.startswith(PENDING_GRAPHS) or graph.startswith(_STAGING) or graph == str(ONTOLOGY_GRAPH)
+    """Graphs whose content is never shown as an entity's facts: pending, staging, the ontology, the justifications.
+
+    The justifications are reified premises of inferences (the ``why`` saved query reads them); shown as
+    facts, their statement nodes filled the entity pages and neighbourhoods.
+    """
+    return (
+        graph.startswith(PENDING_GRAPHS) or graph.startswith(_STAGING)
+        or graph in (str(ONTOLOGY_GRAPH), str(JUSTIFICATIONS_GRAPH))
+    )
 
 
 class GraphInfo(dict):

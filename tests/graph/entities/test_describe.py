@@ -106,3 +106,19 @@ def test_a_neighbourhood_out_of_range_names_the_parameter(seeded: Store, depth: 
     with pytest.raises(InputError) as err:
         neighbourhood(seeded, SDF, depth=depth, limit=limit)
     assert err.value.details["parameter"] == parameter
+
+
+def test_the_justifications_of_inferences_are_not_shown_as_an_entitys_facts() -> None:
+    # g:justifications reifies the premises of every inferred triple: its statement nodes are not neighbours.
+    from conflictkg.graph.knowledge.seed import build_seed
+    from conflictkg.ontology.vocab import JUSTIFICATIONS_GRAPH
+
+    seeded = Store()
+    build_seed(seeded)
+
+    assert seeded.ask(f"ASK {{ GRAPH <{JUSTIFICATIONS_GRAPH}> {{ ?s ?p <{PRISON}> }} }}", raw=True)
+    described = describe_entity(seeded, PRISON)
+    assert str(JUSTIFICATIONS_GRAPH) not in {g["graph"] for g in described["graphs"]}
+    near = neighbourhood(seeded, PRISON, depth=1, limit=500)
+    assert all("/graph/" not in n["data"]["id"] for n in near["elements"]["nodes"])
+    assert all(n["data"]["id"].startswith("https://w3id.org/conflictkg/id/") for n in near["elements"]["nodes"])
