@@ -5,8 +5,6 @@ from __future__ import annotations
 import typer
 
 from conflictkg.api.commands.root import app, store_of
-from conflictkg.graph.knowledge.reasoning import materialize
-from conflictkg.graph.knowledge.validation import check as check_store
 
 __all__: list[str] = []
 
@@ -18,6 +16,7 @@ def check(
     shacl: bool = typer.Option(True, "--shacl/--no-shacl", help="Run the SHACL shapes over all data."),
 ) -> None:
     """Check the store: HermiT consistency and classification, SHACL shapes; exit 1 on any violation."""
+    from conflictkg.graph.knowledge.validation import check as check_store
     with store_of(ctx) as store:
         report = check_store(store, reasoner=hermit, shapes=shacl)
     typer.echo(report.text())
@@ -28,6 +27,7 @@ def check(
 @app.command()
 def infer(ctx: typer.Context) -> None:
     """Recompute g:inferred (OWL 2 RL over the asserted, non-claim facts), e.g. after `conflictkg load`."""
+    from conflictkg.graph.knowledge.reasoning import materialize
     with store_of(ctx) as store:
         result = materialize(store)
     typer.echo(

@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from conflictkg.api.commands.root import app, settings_of, store_of
-from conflictkg.graph.knowledge.seed import build_seed, has_seed
 
 __all__: list[str] = []
 
@@ -37,6 +36,7 @@ def seed(
     if_absent: bool = typer.Option(False, "--if-absent", help="Do nothing when the seed graph is already there."),
 ) -> None:
     """Build the seed knowledge graph: the ontology, the curated report facts, the inferences."""
+    from conflictkg.graph.knowledge.seed import build_seed, has_seed
     with store_of(ctx) as store:
         if if_absent and has_seed(store):
             err.print("seed graph already present; nothing to do")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
@@ -12,9 +12,9 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from conflictkg.api.commands.root import app, store_of
-from conflictkg.graph.loaders.acled import apply_deletions, import_acled
-from conflictkg.graph.loaders.imports import ImportReport, RejectWriter, drop_import, list_imports, recover_imports
-from conflictkg.graph.loaders.ucdp import import_ucdp
+
+if TYPE_CHECKING:
+    from conflictkg.graph.loaders.imports import ImportReport
 
 __all__: list[str] = []
 
@@ -46,6 +46,7 @@ def _run(
     rejects: Optional[Path],
     one_load: bool = False,
 ) -> list[ImportReport]:
+    from conflictkg.graph.loaders.imports import RejectWriter
     reports = []
     writer = RejectWriter(rejects) if rejects is not None else None
     try:
@@ -108,6 +109,7 @@ def acled(
     ),
 ) -> None:
     """Import ACLED exports; a newer export replaces events by event_id_cnty."""
+    from conflictkg.graph.loaders.acled import apply_deletions, import_acled
     _run(ctx, files, import_acled, skip_bad_rows=skip_bad_rows, rejects=rejects, one_load=one_load)
     if deletions is not None:
         with store_of(ctx) as store:
@@ -124,12 +126,14 @@ def ucdp(
     one_load: bool = _ONE_LOAD,
 ) -> None:
     """Import UCDP GED CSV files; a newer download replaces events by GED id."""
+    from conflictkg.graph.loaders.ucdp import import_ucdp
     _run(ctx, files, import_ucdp, skip_bad_rows=skip_bad_rows, rejects=rejects, one_load=one_load)
 
 
 @imports_app.command("list")
 def list_(ctx: typer.Context) -> None:
     """List the imports in the store, oldest first (tab-separated when piped)."""
+    from conflictkg.graph.loaders.imports import list_imports
     with store_of(ctx, write=False) as store:
         rows = list_imports(store)
     out = Console()
@@ -149,6 +153,7 @@ def list_(ctx: typer.Context) -> None:
 @imports_app.command("drop")
 def drop(ctx: typer.Context, import_id: str = typer.Argument(..., metavar="IMPORT", help="An id from `import list`.")) -> None:
     """Remove one import: its graph of facts and its metadata."""
+    from conflictkg.graph.loaders.imports import drop_import
     with store_of(ctx) as store:
         graph = drop_import(store, import_id)
     err.print(f"dropped {graph}")
@@ -157,6 +162,7 @@ def drop(ctx: typer.Context, import_id: str = typer.Argument(..., metavar="IMPOR
 @imports_app.command("recover")
 def recover(ctx: typer.Context) -> None:
     """Finish imports a crash interrupted (every import does this first, too)."""
+    from conflictkg.graph.loaders.imports import recover_imports
     with store_of(ctx) as store:
         done = recover_imports(store)
     for graph, action in done:

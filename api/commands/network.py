@@ -15,10 +15,6 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from conflictkg.api.commands.root import app, store_of
-from conflictkg.graph.networks.alliances import breakdown_report, check_breakdown_options
-from conflictkg.graph.networks.exports import export_store_network
-from conflictkg.graph.networks.series import check_snapshot, network_balance, network_centrality
-from conflictkg.graph.networks.ties import parse_date
 
 __all__: list[str] = []
 
@@ -76,6 +72,7 @@ def balance(
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the exact frustration index."),
 ) -> None:
     """Structural balance of the actor network (or an edge list), as JSON."""
+    from conflictkg.graph.networks.series import check_snapshot, network_balance
     if edges is not None:
         _print_json(network_balance(at=at, window=window, edges=edges, time_limit=time_limit))
         return
@@ -98,6 +95,7 @@ def centrality(
     backend: Optional[str] = typer.Option(None, "--backend", help="networkx backend for the betweenness, e.g. parallel (nx-parallel)."),
 ) -> None:
     """PN index, signed degree and brokerage between blocs of every actor (or edge-list node), as JSON."""
+    from conflictkg.graph.networks.series import check_snapshot, network_centrality
     if edges is not None:
         _print_json(network_centrality(at=at, window=window, edges=edges, time_limit=time_limit,
                                        betweenness=betweenness, backend=backend))
@@ -119,6 +117,7 @@ def breakdowns(
     include_claims: bool = typer.Option(False, "--include-claims", help="Also count what claim graphs allege."),
 ) -> None:
     """Alliance breakdowns and triad transitions, with their evidence and sources, as JSON."""
+    from conflictkg.graph.networks.alliances import breakdown_report, check_breakdown_options
     check_breakdown_options(window=window, hold=hold, threshold=threshold, method=method.value)
     with _progress() as progress, store_of(ctx, write=False) as store:
         report = breakdown_report(
@@ -138,6 +137,8 @@ def export(
     include_claims: bool = typer.Option(False, "--include-claims", help="Also count what claim graphs allege."),
 ) -> None:
     """The actor network over time, with time attributes Gephi and Cytoscape.js can play."""
+    from conflictkg.graph.networks.exports import export_store_network
+    from conflictkg.graph.networks.ties import parse_date
     parse_date(until, parameter="until")
     parse_date(at, parameter="at")
     with _progress() as progress, store_of(ctx, write=False) as store:

@@ -15,10 +15,6 @@ from rich.text import Text
 
 from conflictkg.api.commands.root import app, settings_of, store_of
 from conflictkg.graph.errors import QuerySyntaxError
-from conflictkg.graph.sparql.guard import check_query
-from conflictkg.graph.sparql.lexer import undeclared_prefix
-from conflictkg.graph.sparql.results import serialize_result
-from conflictkg.graph.sparql.saved import QUERIES_DIR, find_saved
 from conflictkg.ontology.vocab import PREFIXES
 
 __all__: list[str] = []
@@ -112,6 +108,10 @@ def query(
     ),
 ) -> None:
     """Run a SPARQL query, or a saved query with its parameters, and print its results."""
+    from conflictkg.graph.sparql.guard import check_query
+    from conflictkg.graph.sparql.lexer import undeclared_prefix
+    from conflictkg.graph.sparql.results import serialize_result
+    from conflictkg.graph.sparql.saved import QUERIES_DIR, find_saved
     if (query is None) == (saved is None):
         raise typer.BadParameter("give a QUERY or --saved NAME (one of them)", param_hint="QUERY")
     if param and saved is None:

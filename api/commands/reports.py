@@ -12,9 +12,6 @@ from rich.console import Console
 from rich.table import Table
 
 from conflictkg.api.commands.root import app, store_of
-from conflictkg.graph.reports.pending import ingest
-from conflictkg.graph.reports.review import accept, edit, list_pending, reject, show
-from conflictkg.graph.reports.text import read_report
 
 __all__: list[str] = []
 
@@ -36,6 +33,8 @@ def ingest_command(
     slug: Optional[str] = typer.Option(None, "--slug", help="The report's name in IRIs (default: from the file name)."),
 ) -> None:
     """Read a report into a pending graph of candidate entities, events, quantities and claims."""
+    from conflictkg.graph.reports.pending import ingest
+    from conflictkg.graph.reports.text import read_report
     parsed = read_report(report, title=source_title, published=published, publisher=publisher, url=url, slug=slug)
     with store_of(ctx) as store:
         result = ingest(store, parsed)
@@ -62,6 +61,7 @@ def ingest_command(
 @review_app.command("list")
 def list_command(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """The reports waiting for review, with their candidates by kind."""
+    from conflictkg.graph.reports.review import list_pending
     with store_of(ctx) as store:
         rows = list_pending(store)
     if as_json:
@@ -81,6 +81,7 @@ def list_command(ctx: typer.Context, as_json: bool = typer.Option(False, "--json
 def show_command(ctx: typer.Context, report: str = typer.Argument(..., help="The report's slug."),
                  as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """A pending report's candidates, with their statements and the words they came from."""
+    from conflictkg.graph.reports.review import show
     with store_of(ctx) as store:
         shown = show(store, report)
     if as_json:
@@ -103,6 +104,7 @@ def accept_command(ctx: typer.Context, report: str = typer.Argument(...),
                    ids: Optional[list[str]] = typer.Argument(None, help="Candidate ids (default: all)."),
                    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who reviewed (default: $USER).")) -> None:
     """Accept candidates (all by default) into reviewed fact and claim graphs, in one transaction."""
+    from conflictkg.graph.reports.review import accept
     with store_of(ctx) as store:
         done = accept(store, report, ids or None, reviewer=reviewer or getpass.getuser())
     n = done["counts"]
@@ -114,6 +116,7 @@ def accept_command(ctx: typer.Context, report: str = typer.Argument(...),
 def reject_command(ctx: typer.Context, report: str = typer.Argument(...),
                    ids: Optional[list[str]] = typer.Argument(None, help="Candidate ids (default: the whole report).")) -> None:
     """Drop candidates (the whole report by default)."""
+    from conflictkg.graph.reports.review import reject
     with store_of(ctx) as store:
         done = reject(store, report, ids or None)
     err.print(f"rejected {len(done['rejected'])} candidates; {done['left']} left")
@@ -125,6 +128,7 @@ def edit_command(ctx: typer.Context, report: str = typer.Argument(...), candidat
                                                        "qualifier, lowerBound, upperBound, claimant, attribution"),
                  value: str = typer.Argument(...)) -> None:
     """Change one field of one candidate before accepting it."""
+    from conflictkg.graph.reports.review import edit
     with store_of(ctx) as store:
         edit(store, report, candidate, field, value)
     err.print(f"{report} {candidate}: {field} = {value}")

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
 
-
-from conflictkg.api.serving import running_server
 from conflictkg.api.settings import Settings
-from conflictkg.graph.entities.search import open_search
 from conflictkg.graph.errors import StoreError
-from conflictkg.graph.loaders.imports import recover_imports
-from conflictkg.graph.store import FactStore, open_store
-from conflictkg.graph.store.visibility import ReadView
+
+if TYPE_CHECKING:
+    from conflictkg.graph.store import FactStore
+
+# Each command imports the core it calls inside its body: loading every wing (networkx, scipy,
+# owlready2, the report extractor) up front cost every `conflictkg` command ~2.5 s of start-up.
 
 __all__ = ["app", "opened_for_writing", "settings_of", "store_of"]
 
@@ -48,6 +48,7 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 def opened_for_writing(store: FactStore, say=Console(stderr=True, highlight=False).print) -> FactStore:
     """An embedded store opened for writing finishes what a crash left before anything else, and says so."""
+    from conflictkg.graph.loaders.imports import recover_imports
     if store.kind != "remote":
         for graph, action in recover_imports(store):
             say(f"recovered: {action} {graph} (an import or drop a crash interrupted)")
@@ -62,6 +63,7 @@ def store_of(ctx: typer.Context, *, write: bool = True, through_server: bool = T
     what an interrupted import or drop left half written. A store held by a
     running ``conflictkg serve`` is reached through it (see :func:`_opened`).
     """
+    from conflictkg.graph.store.visibility import ReadView
     store = _opened(ctx, through_server)
     if not write:
         return ReadView(store)
@@ -82,6 +84,7 @@ def _opened(ctx: typer.Context, through_server: bool) -> FactStore:
     StoreError
         If the store cannot be opened and no live server holds it (the message says what to do).
     """
+    from conflictkg.graph.entities.search import open_search
     settings = settings_of(ctx)
     store = _open(settings, through_server)
     # Every command's writes reach the search index too (it follows the store; see FactStore.watch).
@@ -90,6 +93,8 @@ def _opened(ctx: typer.Context, through_server: bool) -> FactStore:
 
 
 def _open(settings: Settings, through_server: bool) -> FactStore:
+    from conflictkg.api.serving import running_server
+    from conflictkg.graph.store import open_store
     try:
         return open_store(settings.store, **settings.store_options())
     except StoreError as err:

@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from conflictkg.api.commands.root import app, store_of
-from conflictkg.graph.entities.search import open_search
 
 __all__: list[str] = []
 
@@ -22,6 +21,7 @@ def search(
     rebuild: bool = typer.Option(False, "--rebuild", help="Re-read every name from the store first."),
 ) -> None:
     """Entities by label or alias, best first, with their kind (the index behind /entities/search)."""
+    from conflictkg.graph.entities.search import open_search
     store = store_of(ctx)
     try:
         index = open_search(store)

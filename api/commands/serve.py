@@ -12,10 +12,8 @@ from typing import Optional
 import typer
 
 from conflictkg.api.commands.root import app, settings_of
-from conflictkg.api.serving import announce
 from conflictkg.api.settings import Settings
 from conflictkg.graph.errors import InputError
-from conflictkg.graph.store import store_kind
 
 __all__ = ["ServeMode", "default_readers", "serve_mode"]
 
@@ -58,6 +56,7 @@ def serve_mode(settings: Settings, *, readers: int | None = None, workers: int |
     InputError
         ``--readers N`` on a store that is not on disk, or both options with readers.
     """
+    from conflictkg.graph.store import store_kind
     kind = store_kind(settings.store, query_url=settings.store_query_url)
     if readers and workers is not None:
         raise InputError(
@@ -118,6 +117,7 @@ def serve(
     The first log line says which mode runs, and why when it is not the readers. While it runs, other
     conflictkg commands on the same store run on this server (the store is locked).
     """
+    from conflictkg.api.serving import announce
     settings = settings_of(ctx)
     settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v is not None})
     mode = serve_mode(settings, readers=readers, workers=workers)

@@ -10,8 +10,6 @@ import typer
 from rich.console import Console
 
 from conflictkg.api.commands.root import app, store_of
-from conflictkg.graph.store.dump import dump as dump_store
-from conflictkg.graph.store.dump import restore as restore_store
 
 __all__: list[str] = []
 
@@ -25,6 +23,7 @@ def dump(
     fmt: Optional[str] = typer.Option(None, "--format", help="trig or nquads (default: from the ending)."),
 ) -> None:
     """Write every quad of the store to FILE, streaming; the file appears only when complete."""
+    from conflictkg.graph.store.dump import dump as dump_store
     with store_of(ctx, write=False) as store:
         written = dump_store(store, file, fmt=fmt)
     err.print(f"dumped {written} quads to {file}")
@@ -38,6 +37,7 @@ def restore(
     replace: bool = typer.Option(False, "--replace", help="Swap the store's content for the dump (one transaction)."),
 ) -> None:
     """Load a dump into the store, all or nothing; a non-empty store is refused unless --replace."""
+    from conflictkg.graph.store.dump import restore as restore_store
     with store_of(ctx) as store:
         read = restore_store(store, file, fmt=fmt, replace=replace)
         held = store.count()
