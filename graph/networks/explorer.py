@@ -16,6 +16,9 @@ between them (actor → target) and their curated relationships; the answer
 says so. Every answer is capped (``limit`` nodes, four times as many edges)
 and says where it was cut. Ties are read once per store generation
 (:attr:`~conflictkg.graph.store.FactStore.generation`) and kept.
+
+Over 500 lines on purpose: one class (NetworkExplorer) and the helpers only it uses;
+splitting it would scatter one reader's logic across modules.
 """
 
 from __future__ import annotations
