@@ -22,7 +22,6 @@ from conflictkg.api.routes import store as graph_store
 from conflictkg.api.routes.pages import STATIC_DIR
 from conflictkg.api.settings import Settings
 from conflictkg.graph.entities.search import open_search
-from conflictkg.graph.networks.explorer import NetworkExplorer
 from conflictkg.graph.sparql.admission import Admission
 from conflictkg.graph.sparql.protocol import SparqlService
 from conflictkg.graph.store import Store, open_store
@@ -91,6 +90,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         # The search index follows every write made through this store (see FactStore.watch).
         app.state.search = open_search(app.state.store)
         app.state.search.sync()  # built now if absent, so the first keystroke is fast
+        from conflictkg.graph.networks.explorer import NetworkExplorer  # networkx, scipy: only where it runs
+
         app.state.explorer = NetworkExplorer(app.state.store)
         # Read the network once in the background: on a large store that takes seconds, which the
         # first visitor of /explore should not wait for.

@@ -9,16 +9,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from conflictkg.api.http import read_body
-from conflictkg.graph.networks.alliances import breakdown_report
 from conflictkg.graph.errors import InputError, UnsupportedFormat
-from conflictkg.graph.networks.exports import EXPORT_FORMATS, export_store_network
-from conflictkg.graph.networks.series import network_balance, network_centrality
+
+# The analyses (networkx, scipy: about a second to import) are imported by the handlers
+# that run them, so a server, its reader processes and `conflictkg serve` start without them.
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/network", tags=["network"])
 
 _CSV = ("text/csv", "application/csv", "text/plain")
+#: The media types of ``/network/export`` (those of ``networks.exports.EXPORT_FORMATS``; a test checks).
+EXPORT_MEDIA_TYPES = ("application/gexf+xml", "application/graphml+xml", "application/json")
 
 
 @router.get("/balance", summary="Structural balance of the actor network, optionally as of a date")
@@ -30,6 +32,7 @@ def balance_of_store(
 ) -> JSONResponse:
     """Triangle census and index, walk index, frustration index with the bipartition and frustrated edges."""
     # A plain def: FastAPI runs it in a worker thread, off the event loop.
+    from conflictkg.graph.networks.series import network_balance
     report = network_balance(
         request.app.state.store, at=at, window=window, include_claims=include_claims,
         time_limit=request.app.state.settings.query_timeout_s,
@@ -42,6 +45,7 @@ async def balance_of_edge_list(request: Request) -> JSONResponse:
     """The body is a CSV edge list with the header ``source,target,sign``; a bad row is a 400 naming it."""
     text = await _edge_list_text(request)
     limit = request.app.state.settings.query_timeout_s
+    from conflictkg.graph.networks.series import network_balance
     report = await run_in_threadpool(network_balance, edges_text=text, time_limit=limit)
     return JSONResponse(report)
 
@@ -56,6 +60,7 @@ def centrality_of_store(
     """Actors by PN index, highest first, each with its signed degree, bloc and brokerage; the blocs are the
     frustration index's optimal bipartition."""
     # A plain def: FastAPI runs it in a worker thread, off the event loop.
+    from conflictkg.graph.networks.series import network_centrality
     report = network_centrality(
         request.app.state.store, at=at, window=window, include_claims=include_claims,
         time_limit=request.app.state.settings.query_timeout_s,
@@ -68,6 +73,7 @@ async def centrality_of_edge_list(request: Request) -> JSONResponse:
     """The body is a CSV edge list with the header ``source,target,sign``; a bad row is a 400 naming it."""
     text = await _edge_list_text(request)
     limit = request.app.state.settings.query_timeout_s
+    from conflictkg.graph.networks.series import network_centrality
     report = await run_in_threadpool(network_centrality, edges_text=text, time_limit=limit)
     return JSONResponse(report)
 
@@ -94,6 +100,7 @@ def breakdowns(
     include_claims: bool = Query(False, description="Also count what claim graphs allege."),
 ) -> JSONResponse:
     """Each breakdown: the pair, the date, the score before and after, the evidence events and claims with sources."""
+    from conflictkg.graph.networks.alliances import breakdown_report
     report = breakdown_report(
         request.app.state.store, window=window, threshold=threshold, hold=hold, method=method,
         include_claims=include_claims,
@@ -104,7 +111,7 @@ def breakdowns(
 @router.get(
     "/export",
     summary="The actor network over time as GEXF, GraphML, Cytoscape.js or node-link JSON",
-    responses={200: {"content": {media: {} for _, media in EXPORT_FORMATS.values()}}},
+    responses={200: {"content": {media: {} for media in EXPORT_MEDIA_TYPES}}},
 )
 def export(
     request: Request,
@@ -115,6 +122,7 @@ def export(
 ) -> Response:
     """Edges have stable ids and carry their sign over time: GEXF spells for Gephi's timeline; one element per spell
     (own sign, kind, start, end) in Cytoscape.js JSON and GraphML."""
+    from conflictkg.graph.networks.exports import export_store_network
     data, media_type = export_store_network(request.app.state.store, format, until=until, at=at, include_claims=include_claims)
     suffix = {"gexf": "gexf", "graphml": "graphml"}.get(format, "json")
     return Response(

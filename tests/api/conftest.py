@@ -66,19 +66,38 @@ class LiveServer:
 
     def worker_pids(self) -> set[int]:
         """The processes that run queries: the query workers, or the readers."""
-        import psutil
-
-        children = []
-        for child in psutil.Process(self.process.pid).children():
-            try:
-                if "spawn_main" in " ".join(child.cmdline()):
-                    children.append(child)
-            except (psutil.ZombieProcess, psutil.NoSuchProcess):
-                pass  # exited (a replaced worker or reader), not yet reaped
+        children = served_processes(self.process.pid)
         if self.mode == "readers":
             # The writer is started (and waited for) before any reader and is never replaced.
-            children = sorted(children, key=lambda c: c.create_time())[1:]
+            children = children[1:]
         return {c.pid for c in children}
+
+
+def served_processes(pid: int) -> list:
+    """The processes a ``conflictkg serve`` at ``pid`` started, oldest first.
+
+    The query workers are spawned children of the server; the writer and the
+    readers are children of the fork server it starts (``serve --readers``).
+    """
+    import psutil
+
+    found = []
+    for child in psutil.Process(pid).children():
+        try:
+            line = " ".join(child.cmdline())
+            if "spawn_main" in line:
+                found.append(child)
+            elif "forkserver" in line:
+                found.extend(child.children())
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            pass  # exited (a replaced worker or reader), not yet reaped
+    alive = []
+    for process in found:
+        try:
+            alive.append((process.create_time(), process))
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            pass
+    return [p for _, p in sorted(alive, key=lambda pair: pair[0])]
 
 
 def start_server(tmp: Path, mode: str = "workers", *, seeded: bool = False, **settings: object) -> LiveServer:

@@ -18,3 +18,21 @@ def test_importing_the_cli_loads_no_analysis_wing() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+def test_importing_the_app_and_a_reader_loads_no_network_analysis() -> None:
+    # Every process of `serve --readers` imports these; networkx and scipy come with the first analysis asked for.
+    probe = (
+        "import json, sys; import conflictkg.api.app, conflictkg.api.reader; "
+        "print(json.dumps(sorted(m for m in ('networkx', 'scipy', 'numpy', 'conflictkg.graph.networks') if m in sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+
+
+def test_the_export_route_documents_every_export_format_media_type() -> None:
+    from conflictkg.api.routes.network import EXPORT_MEDIA_TYPES
+    from conflictkg.graph.networks.exports import EXPORT_FORMATS
+
+    assert sorted(EXPORT_MEDIA_TYPES) == sorted({media for _, media in EXPORT_FORMATS.values()})

@@ -19,6 +19,8 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from conflictkg.graph.sparql.lexer import MAX_DEPTH
 
+from .conftest import served_processes
+
 pytestmark = pytest.mark.server
 
 TOKEN = "hostile-token-0123456789"
@@ -314,11 +316,7 @@ def test_one_process_serve_times_out_slow_headers(tmp_path) -> None:
 def test_a_dead_writer_is_restarted_while_the_readers_answer(hostile) -> None:
     if hostile.mode != "readers":
         pytest.skip("only `serve --readers` has a writer process")
-    children = sorted(
-        (c for c in psutil.Process(hostile.process.pid).children() if "spawn_main" in " ".join(c.cmdline())),
-        key=lambda c: c.create_time(),
-    )
-    writer = children[0]
+    writer = served_processes(hostile.process.pid)[0]
     writer.kill()
     deadline = time.monotonic() + 90
     refused = []

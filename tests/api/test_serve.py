@@ -16,6 +16,8 @@ from conflictkg.api.settings import Settings
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.store import Store
 
+from .conftest import served_processes
+
 CONFLICTKG = str(Path(sys.executable).parent / "conflictkg")
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -75,7 +77,7 @@ def test_readers_need_the_embedded_on_disk_store(store: str) -> None:
 
 
 def _first_line_and_answer(store: str, port: int, *options: str, env: dict[str, str] | None = None) -> tuple[str, dict, int]:
-    """Start ``conflictkg serve``, read its first log line, ask one query, count its spawned processes, stop it."""
+    """Start ``conflictkg serve``, read its first log line, ask one query, count the processes it started, stop it."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTKG_")}
     environment.update(env or {})
     process = subprocess.Popen(
@@ -95,10 +97,7 @@ def _first_line_and_answer(store: str, port: int, *options: str, env: dict[str, 
                 assert time.monotonic() < deadline, "the server did not answer within 90 s"
                 time.sleep(0.2)
         assert answer.status_code == 200 and answer.headers["content-type"] == "application/sparql-results+json"
-        import psutil
-
-        spawned = [c for c in psutil.Process(process.pid).children() if "spawn_main" in " ".join(c.cmdline())]
-        return first, answer.json(), len(spawned)
+        return first, answer.json(), len(served_processes(process.pid))
     finally:
         process.terminate()
         process.wait(30)
@@ -111,6 +110,16 @@ def test_serve_on_a_disk_store_says_it_runs_readers_and_answers(tmp_path: Path, 
     assert spawned == default_readers() + 1  # the readers and the writer
     assert first == (f"INFO:     conflictkg serve: {default_readers()} reader processes and a writer on "
                      f"{tmp_path / 'store'}, http://127.0.0.1:{unused_port}")
+    assert answer["results"]["bindings"][0]["n"]["value"] == str(n)
+
+
+def test_serve_with_readers_works_beside_a_store_deeper_than_a_unix_socket_path_allows(tmp_path: Path, unused_port: int) -> None:
+    # The writer's socket once lived beside the store: past 107 bytes its path could not be bound.
+    deep = tmp_path / ("d" * 60) / ("e" * 60) / "store"
+    with Store(deep) as store:
+        n = store.load([FIXTURES / "small.trig"])
+    first, answer, spawned = _first_line_and_answer(str(deep), unused_port, "--readers", "1")
+    assert spawned == 2 and "1 reader process" in first
     assert answer["results"]["bindings"][0]["n"]["value"] == str(n)
 
 
