@@ -166,7 +166,7 @@ def seen_by_serve(folder: Path) -> tuple[list[str], str]:
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTKG_")}
     env.update({"CONFLICTKG_QUERY_WORKERS": "1", "CONFLICTKG_MAX_RESULT_ROWS": "10000000", "CONFLICTKG_QUERY_TIMEOUT_S": "600"})
-    proc = subprocess.Popen([CONFLICTKG, "--store", str(folder), "serve", "--port", str(port)], env=env,
+    proc = subprocess.Popen([CONFLICTKG, "--store", str(folder), "serve", "--port", str(port), "--readers", "1"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
