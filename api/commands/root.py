@@ -85,10 +85,12 @@ def _opened(ctx: typer.Context, through_server: bool) -> FactStore:
         If the store cannot be opened and no live server holds it (the message says what to do).
     """
     from conflictkg.graph.entities.search import open_search
+    from conflictkg.graph.networks.index import open_network_index
     settings = settings_of(ctx)
     store = _open(settings, through_server)
-    # Every command's writes reach the search index too (it follows the store; see FactStore.watch).
+    # Every command's writes reach the search index and the network index too (they follow the store; see FactStore.watch).
     open_search(store)
+    open_network_index(store)
     return store
 
 

@@ -1,0 +1,236 @@
+"""The aggregated network's index: per graph, each actor's event links and the events between two actors, in SQLite.
+
+What the explorer's aggregated view of a large store reads
+(:func:`~conflictkg.graph.networks.explorer._aggregated_ties`), kept beside
+the store so it never scans every event again:
+
+- ``links``: per named graph and actor, how many events have it as
+  ``ck:actor`` (``n_actor``) and as ``ck:actor`` or ``ck:target`` (``n_any``,
+  an event counted once) — the "most active actors" and the link count that
+  decides whether the network is aggregated;
+- ``events``: every ``?e ck:actor ?a ; ck:target ?b ; ck:date ?d ; a ?t``
+  (with its optional ``ck:cameoCode``) of a named graph, one row per solution,
+  exactly what the scan path's SPARQL answers; read by the two actors.
+
+It follows the store like the search index
+(:mod:`conflictkg.graph.entities.search`): a write marks the named graphs it
+touched (or everything), and only those are re-read — lazily, when the
+explorer next asks, never at a flush, so a chunked import pays nothing.
+Which graphs are shown (claims, pending, staging) is decided at read time
+from the graph metadata, so a review or a claim's metadata never stales it.
+On an on-disk store the index is the file ``network.sqlite3`` in the store's
+folder (it survives restarts; a missing one is built at the first read);
+elsewhere it lives in memory. Writes that bypass the object the index
+watches (another process's ``Store`` without it) are not seen: open the store
+through :func:`open_network_index` (the CLI and the server do).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from conflictkg.graph.store import FactStore
+
+__all__ = ["FILE_NAME", "NetworkIndex", "open_network_index"]
+
+FILE_NAME = "network.sqlite3"
+SCHEMA_VERSION = "1"
+#: An update longer than this is not kept to be parsed: the whole index is re-read.
+MAX_PARSED_UPDATE = 256 * 1024
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS links(graph TEXT NOT NULL, actor TEXT NOT NULL, iri INTEGER NOT NULL,
+                                 n_actor INTEGER NOT NULL, n_any INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events(graph TEXT NOT NULL, event TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL,
+                                  day TEXT NOT NULL, type TEXT NOT NULL, code TEXT);
+CREATE TABLE IF NOT EXISTS dirty(graph TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS updates(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS links_graph ON links(graph);
+CREATE INDEX IF NOT EXISTS events_pair ON events(a, b);
+CREATE INDEX IF NOT EXISTS events_graph ON events(graph);
+"""
+
+_EVENTS = "?e ck:actor ?a ; ck:target ?b ; ck:date ?d ; a ?t OPTIONAL {{ ?e ck:cameoCode ?code }}"
+
+
+class NetworkIndex:
+    """Event links per actor and events per pair of actors (see the module notes).
+
+    Parameters
+    ----------
+    store : FactStore
+        The store to follow; the index watches its writes.
+    path : path, optional
+        The index file; ``None`` keeps it in memory.
+
+    Examples
+    --------
+    >>> from conflictkg.graph.store import Store
+    >>> store = Store()
+    >>> index = NetworkIndex(store)
+    >>> store.update('INSERT DATA { GRAPH <urn:g> { <urn:e> a ck:Event ; ck:actor <urn:a> ; ck:target <urn:b> ; '
+    ...              'ck:date "2020-01-01"^^xsd:date } }')
+    >>> index.top_actors(5), index.event_links()
+    (['urn:a', 'urn:b'], 1)
+    """
+
+    def __init__(self, store: FactStore, path: str | Path | None = None) -> None:
+        self.store = store
+        self.path = None if path is None else Path(path)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(":memory:" if self.path is None else str(self.path), check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL" if self.path is not None else "PRAGMA journal_mode=MEMORY")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        version = None
+        if self._db.execute("SELECT name FROM sqlite_master WHERE name = 'meta'").fetchone() is not None:
+            version = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if version is None or version[0] != SCHEMA_VERSION:
+            for table in ("meta", "links", "events", "dirty", "updates"):
+                self._db.execute(f"DROP TABLE IF EXISTS {table}")
+            self._db.executescript(_SCHEMA)
+            self._db.execute("INSERT INTO meta VALUES ('schema', ?), ('full', '1')", (SCHEMA_VERSION,))
+            self._db.commit()
+        store.watch(self)
+
+    # -- following the store ------------------------------------------------------
+
+    def changed(self, graphs: set[str] | None, update: str | None) -> None:
+        """:class:`~conflictkg.graph.store.StoreListener`: note on disk what a write touched (read at :meth:`sync`).
+
+        Noted in the file at once, so a command that writes and exits leaves the
+        index knowing what to re-read; an update's text is parsed only then.
+        """
+        with self._lock, self._db:
+            if self._full:
+                return
+            if update is not None and len(update) <= MAX_PARSED_UPDATE:
+                self._db.execute("INSERT INTO updates(text) VALUES (?)", (update,))
+            elif update is not None or graphs is None:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('full', '1')")
+            else:
+                self._db.executemany("INSERT OR IGNORE INTO dirty VALUES (?)", [(g,) for g in graphs])
+
+    def flushed(self) -> None:
+        """:class:`~conflictkg.graph.store.StoreListener`: nothing now; the touched graphs are re-read when next asked."""
+
+    @property
+    def _full(self) -> bool:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'full'").fetchone()
+        return bool(row and row[0] == "1")
+
+    @property
+    def dirty(self) -> bool:
+        """Whether writes are waiting to be read into the index."""
+        with self._lock:
+            return self._full or any(self._db.execute("SELECT 1 FROM dirty UNION ALL SELECT 1 FROM updates LIMIT 1"))
+
+    def sync(self) -> None:
+        """Re-read the graphs writes touched since the last sync (everything after :meth:`rebuild`)."""
+        with self._lock:
+            if not self.dirty:
+                return
+            full = self._full
+            dirty = {g for (g,) in self._db.execute("SELECT graph FROM dirty")}
+            for (text,) in [] if full else self._db.execute("SELECT text FROM updates ORDER BY id").fetchall():
+                from conflictkg.graph.entities.search import touched_by_update
+
+                touched = touched_by_update(text)
+                if touched is None:
+                    full = True
+                    break
+                dirty.update(touched)
+            dirty.discard("")  # the default graph holds no network
+            with self._db:
+                if full:
+                    self._db.execute("DELETE FROM links")
+                    self._db.execute("DELETE FROM events")
+                    self._read(None)
+                else:
+                    for g in sorted(dirty):
+                        self._db.execute("DELETE FROM links WHERE graph = ?", (g,))
+                        self._db.execute("DELETE FROM events WHERE graph = ?", (g,))
+                        self._read(g)
+                self._db.execute("DELETE FROM dirty")
+                self._db.execute("DELETE FROM updates")
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('full', '0')")
+
+    def rebuild(self) -> None:
+        """Re-read every named graph."""
+        with self._lock:
+            with self._db:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('full', '1')")
+            self.sync()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _read(self, graph: str | None) -> None:
+        """Index one named graph (``None``: all of them)."""
+        where = "GRAPH ?g" if graph is None else f"GRAPH <{graph}>"
+        pick = "?g" if graph is None else ""
+
+        def g_of(row: ox.QuerySolution) -> str:
+            return row["g"].value if graph is None else graph  # type: ignore[union-attr]
+
+        links: dict[tuple[str, str, int], list[int]] = {}
+        for column, path in ((0, "ck:actor"), (1, "ck:actor|ck:target")):
+            for row in self.store.query(f"SELECT {pick} ?a (COUNT(*) AS ?n) WHERE {{ {where} {{ ?e {path} ?a }} }} "
+                                        f"GROUP BY {pick} ?a"):  # type: ignore[union-attr]
+                a = row["a"]
+                key = (g_of(row), a.value, int(isinstance(a, ox.NamedNode)))  # type: ignore[union-attr]
+                links.setdefault(key, [0, 0])[column] += int(row["n"].value)  # type: ignore[union-attr]
+        self._db.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?)", [(*k, *v) for k, v in links.items()])
+        rows = self.store.query(f"SELECT {pick} ?e ?a ?b ?d ?t ?code WHERE {{ {where} {{ {_EVENTS.format()} }} }}")
+        self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (g_of(r), r["e"].value, r["a"].value, r["b"].value, r["d"].value, r["t"].value,  # type: ignore[union-attr]
+             r["code"].value if r["code"] is not None else None)  # type: ignore[union-attr]
+            for r in rows  # type: ignore[union-attr]
+            if type(r["a"]) is ox.NamedNode and type(r["b"]) is ox.NamedNode))
+
+    # -- reading ------------------------------------------------------------------------
+
+    def event_links(self) -> int:
+        """How many ``?e ck:actor ?a`` there are, over every named graph."""
+        self.sync()
+        with self._lock:
+            return int(self._db.execute("SELECT COALESCE(SUM(n_actor), 0) FROM links").fetchone()[0])
+
+    def top_actors(self, n: int) -> list[str]:
+        """The ``n`` actors (IRIs) with most events as actor or target, over every named graph; ties by IRI."""
+        self.sync()
+        with self._lock:
+            return [a for (a,) in self._db.execute(
+                "SELECT actor FROM links WHERE iri = 1 GROUP BY actor ORDER BY SUM(n_any) DESC, actor LIMIT ?", (n,))]
+
+    def events_between(self, actors: list[str]) -> list[tuple[str, str, str, str, str, str | None, str]]:
+        """Every ``(event, a, b, date, type, code, graph)`` whose actor and target are both among ``actors``."""
+        self.sync()
+        with self._lock:
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS chosen(iri TEXT PRIMARY KEY)")
+            self._db.execute("DELETE FROM chosen")
+            self._db.executemany("INSERT OR IGNORE INTO chosen VALUES (?)", [(a,) for a in actors])
+            out = list(self._db.execute(
+                "SELECT e.event, e.a, e.b, e.day, e.type, e.code, e.graph FROM chosen x CROSS JOIN chosen y "
+                "JOIN events e ON e.a = x.iri AND e.b = y.iri"))
+            self._db.execute("DELETE FROM chosen")
+            return out
+
+
+def open_network_index(store: FactStore) -> NetworkIndex | None:
+    """The network index of ``store`` (the file ``network.sqlite3`` in an on-disk store's folder, else in memory).
+
+    A store has one: asking again returns the index already following it.
+    ``None`` for a remote store (the aggregated view asks the server instead).
+    """
+    for listener in store.listeners:
+        if isinstance(listener, NetworkIndex):
+            return listener
+    if store.kind == "remote":
+        return None
+    return NetworkIndex(store, store.path / FILE_NAME if store.path is not None else None)
