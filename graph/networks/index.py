@@ -34,13 +34,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from conflictkg.graph.store import FactStore
+from conflictkg.graph.store.updates import MAX_PARSED_UPDATE, touched_by_update
 
 __all__ = ["FILE_NAME", "NetworkIndex", "open_network_index"]
 
 FILE_NAME = "network.sqlite3"
 SCHEMA_VERSION = "1"
-#: An update longer than this is not kept to be parsed: the whole index is re-read.
-MAX_PARSED_UPDATE = 256 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -137,8 +136,6 @@ class NetworkIndex:
             full = self._full
             dirty = {g for (g,) in self._db.execute("SELECT graph FROM dirty")}
             for (text,) in [] if full else self._db.execute("SELECT text FROM updates ORDER BY id").fetchall():
-                from conflictkg.graph.entities.search import touched_by_update
-
                 touched = touched_by_update(text)
                 if touched is None:
                     full = True
