@@ -142,7 +142,9 @@ def graph_metadata(store: FactStore, graphs: Iterable[str] | None = None) -> dic
         if not wanted:
             return {}
         query = query.replace("WHERE {", "WHERE {\n  VALUES ?g { " + " ".join(f"<{g}>" for g in wanted) + " }", 1)
-    for row in store.query(query):  # type: ignore[union-attr]
+    # raw: the stored default graph, where older stores kept graph metadata. The analyst's default graph
+    # is the union of the fact graphs: read here, every type and label of an import (7.7 s at 50k rows).
+    for row in store.query(query, raw=True):  # type: ignore[union-attr]
         g = row["g"]
         if not isinstance(g, ox.NamedNode):
             continue
