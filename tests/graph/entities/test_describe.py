@@ -122,3 +122,17 @@ def test_the_justifications_of_inferences_are_not_shown_as_an_entitys_facts() ->
     near = neighbourhood(seeded, PRISON, depth=1, limit=500)
     assert all("/graph/" not in n["data"]["id"] for n in near["elements"]["nodes"])
     assert all(n["data"]["id"].startswith("https://w3id.org/conflictkg/id/") for n in near["elements"]["nodes"])
+
+
+def test_graph_metadata_is_read_from_the_metadata_graph_not_from_what_fact_graphs_say(seeded: Store) -> None:
+    # A fact graph's content is part of the analyst's default graph; a graph described there is
+    # data about a graph, not the store's metadata (reading that union cost 7.7 s at 50k ACLED rows).
+    from conflictkg.graph.entities.names import graph_metadata
+
+    seeded.update(
+        f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <urn:facts> a ck:FactGraph ; rdfs:label \"Facts\" }} "
+        "GRAPH <urn:facts> { <urn:other> a ck:Claim ; rdfs:label \"said in a fact\" } }"
+    )
+    meta = graph_metadata(seeded)
+    assert meta["urn:facts"]["kind"] == "fact" and meta["urn:facts"]["label"] == "Facts"
+    assert "urn:other" not in meta
