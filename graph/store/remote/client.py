@@ -7,7 +7,7 @@ its dialect and uploads already live in their own modules, and splitting the res
 from __future__ import annotations
 
 import itertools
-
+import re
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -39,12 +39,14 @@ from conflictkg.graph.store.remote.dialects import ServerDialect
 from conflictkg.graph.store.remote.uploads import Uploads
 from conflictkg.graph.store.remote.wire import (
     _GRAPH_TYPES,
+    _QUERY_FORM,
     _RESULT_TYPES,
     _VIRTUOSO_NO_DEFAULT_GRAPH,
     _accept_for,
     _base,
     _iri,
     _prologue,
+    _ChunkStream,
     _ResponseStream,
     _values_clause,
     safe_url,
@@ -57,6 +59,9 @@ __all__ = ["DATASET_TTL_S", "RemoteStore"]
 #: 0: asked again before every query. The dataset names every named graph (named-graph-uri), so a
 #: cached list hid graphs another client had just added even from ``GRAPH ?g`` (a reader missed a whole import).
 DATASET_TTL_S = 0.0
+
+#: How often a query is sent again when the server's graphs changed while it was sent (see ``_query_in_step``).
+DATASET_ATTEMPTS = 10
 
 #: Rows per page of a dump from Virtuoso: under its 10,000-row cap, so a full page is never a cut one.
 VIRTUOSO_PAGE_ROWS = 9_999
@@ -326,8 +331,8 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
             The server could not be reached or failed; the message names its URL.
         """
         text = _base(base_iri) + (_prologue() if prefixes else "") + sparql
-        if substitutions:
-            text += _values_clause(substitutions)
+        values = _values_clause(substitutions) if substitutions else ""
+        text += values
         form: dict[str, object] = {"query": text}
         if default_graph is not None:
             form["default-graph-uri"] = [str(g) for g in default_graph]
@@ -339,22 +344,40 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
             if raw and default_graph is None and not union_default_graph:
                 form["raw-dataset"] = "true"
         elif default_graph is None and not union_default_graph and not raw and not has_dataset_clause(sparql):
-            form["default-graph-uri"], form["named-graph-uri"] = self._analyst_dataset()
+            return self._query_in_step(text, values, form)
         response = self._send(
             "POST", self.query_url, what="query", stream=True, data=form, headers={"Accept": _accept_for(text)}
         )
+        return self._answer(response, text, values, form)
+
+    def _query_in_step(self, text: str, values: str, form: dict[str, object]) -> QueryResult:
+        # The analyst's dataset is read by one request and the query runs in the
+        # next: an import published between the two would be half seen (the
+        # superseding delete without the new graph). The server takes the
+        # query's snapshot before it answers, so the graphs read again once the
+        # answer has begun, and found unchanged, were the graphs of that snapshot.
+        for _ in range(DATASET_ATTEMPTS):
+            dataset = self._analyst_dataset()
+            form["default-graph-uri"], form["named-graph-uri"] = dataset
+            response = self._send(
+                "POST", self.query_url, what="query", stream=True, data=form, headers={"Accept": _accept_for(text)}
+            )
+            self._analyst = None
+            if self._analyst_dataset() == dataset:
+                return self._answer(response, text, values, form)
+            response.close()
+        raise StoreError(
+            f"the graphs on the SPARQL server at {self.url} changed during each of {DATASET_ATTEMPTS} tries "
+            "of the query; try again when the writes there settle",
+            url=self.url,
+        )
+
+    def _answer(self, response: httpx.Response, text: str, values: str, form: dict[str, object]) -> QueryResult:
         cap = response.headers.get("x-sparql-maxrows")
         if cap is not None:
             # Virtuoso sends this header when an answer reached its ResultSetMaxRows,
             # then ends the answer there as if it were complete.
-            response.close()
-            raise ResultTooLarge(
-                f"the SPARQL server at {self.url} cut its answer at its cap of {cap} rows, so it may be "
-                "incomplete; ask for fewer rows (LIMIT, or a narrower query) or raise the server's cap "
-                "(Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)",
-                url=self.url,
-                rows=cap,
-            )
+            return self._pages_of(response, text, values, form, cap)
         ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype in _RESULT_TYPES:
             try:
@@ -370,6 +393,80 @@ class RemoteStore(ServerDialect, Uploads, FactStore):
         if ctype in _GRAPH_TYPES:
             return self._as_query_triples(body, _GRAPH_TYPES[ctype])
         raise StoreError(f"the SPARQL server at {self.url} answered a query with {ctype or 'no content type'!r}")
+
+    def _pages_of(
+        self, cut: httpx.Response, text: str, values: str, form: dict[str, object], cap: str
+    ) -> QueryResult:
+        # A SELECT cut at the server's cap is asked again in ordered pages under
+        # the cap (ordered in a subquery: Virtuoso refuses an ORDER BY whose
+        # OFFSET + LIMIT passes its cap, SR353), and the pages are read back as
+        # one result. Other forms, and queries that cannot be a subquery (a
+        # FROM clause; a substitution of a variable the query does not project,
+        # which a VALUES outside it could not bind), still refuse: a cut answer
+        # is never returned as whole.
+        form_match = _QUERY_FORM.match(text)
+        pageable = (
+            form_match is not None
+            and form_match.group(1).upper() == "SELECT"
+            and not has_dataset_clause(text)
+            and cap.isdigit()
+            and int(cap) > 1
+        )
+        variables: list[ox.Variable] = []
+        if pageable:
+            ctype = cut.headers.get("content-type", "").split(";")[0].strip().lower()
+            try:
+                first = ox.parse_query_results(_ResponseStream(cut, self.url, self.timeout_s), _RESULT_TYPES[ctype])
+                variables = list(first.variables)  # type: ignore[union-attr]
+            except (KeyError, SyntaxError, AttributeError):
+                pageable = False
+        cut.close()
+        substituted = set(re.findall(r"\?(\w+)", values[: values.find("{")]))
+        if not pageable or not variables or not substituted <= {v.value for v in variables}:
+            raise self._cut(cap)
+        assert form_match is not None
+        prologue, body = text[: form_match.start(1)], text[form_match.start(1) : len(text) - len(values)]
+        order = " ".join(str(v) for v in variables)
+        size = min(int(cap) - 1, VIRTUOSO_PAGE_ROWS)
+
+        def page(offset: int) -> list[ox.QuerySolution]:
+            paged = dict(form)
+            paged["query"] = (
+                f"{prologue}SELECT * WHERE {{ {{ SELECT * WHERE {{ {{ {body}\n}} {values} }} ORDER BY {order} }} }} "
+                f"OFFSET {offset} LIMIT {size}"
+            )
+            response = self._send(
+                "POST", self.query_url, what="query", stream=True, data=paged,
+                headers={"Accept": "application/sparql-results+json"},
+            )
+            if response.headers.get("x-sparql-maxrows") is not None:
+                response.close()  # a page was cut too: the cap is not what the header said
+                raise self._cut(cap)
+            rows = ox.parse_query_results(_ResponseStream(response, self.url, self.timeout_s), ox.QueryResultsFormat.JSON)
+            return list(rows)  # type: ignore[arg-type]
+
+        def tsv() -> Iterator[bytes]:
+            yield ("\t".join(str(v) for v in variables) + "\n").encode()
+            for offset in itertools.count(0, size):
+                rows = page(offset)
+                for row in rows:
+                    yield (
+                        "\t".join("" if row[v] is None else str(row[v]).replace("\t", "\\t") for v in variables)
+                        + "\n"
+                    ).encode()
+                if len(rows) < size:
+                    return
+
+        return ox.parse_query_results(_ChunkStream(tsv()), ox.QueryResultsFormat.TSV)
+
+    def _cut(self, cap: str) -> ResultTooLarge:
+        return ResultTooLarge(
+            f"the SPARQL server at {self.url} cut its answer at its cap of {cap} rows, so it may be "
+            "incomplete; ask for fewer rows (LIMIT, or a narrower query) or raise the server's cap "
+            "(Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)",
+            url=self.url,
+            rows=cap,
+        )
 
     def _analyst_dataset(self) -> tuple[list[str], list[str]]:
         # Other clients may write to the server too: what they add enters the
