@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -81,9 +82,12 @@ def dyad_timeline(group: list[Tie], *, window: timedelta, threshold: float = 1.0
         days.add(events[0].start)  # type: ignore[arg-type]
     points: list[DyadPoint] = []
     state = 0
+    # events are sorted by day, so the window (day - window, day] is one slice of them, found by bisection
+    starts, scores = [t.start for t in events], [t.score for t in events]
     for day in sorted(days):
-        inside = tuple(t for t in events if day - window < t.start <= day)  # type: ignore[operator]
-        score = round(float(sum(t.score for t in inside)), 9)
+        i, j = bisect_right(starts, day - window), bisect_right(starts, day)  # type: ignore[operator]
+        inside = tuple(events[i:j])
+        score = round(float(sum(scores[i:j])), 9)
         decided = _decide([t for t in rels if t.active(day, day)])
         if decided is not None:
             state = decided.sign
@@ -218,6 +222,7 @@ def find_breakdowns(
     method: str = "hysteresis",
     penalty: float | None = None,
     progress: Progress | None = None,
+    timelines: Mapping[tuple[str, str], list[DyadPoint]] | None = None,
 ) -> list[dict[str, object]]:
     """Pairs of actors whose cooperation turned to strain or hostility, and stayed so.
 
@@ -239,6 +244,10 @@ def find_breakdowns(
         ``penalty`` (default ``2 · log(days) · variance``, BIC-like).
     progress : callable, optional
         ``progress("pairs", done, total)``, called every thousand pairs.
+    timelines : mapping, optional
+        Pair → its :func:`dyad_timeline` at this ``window`` and ``threshold``,
+        where the caller has them already (the explorer draws them); the
+        pairs not in it are computed.
 
     Returns
     -------
@@ -271,7 +280,9 @@ def find_breakdowns(
     for k, ((a, b), group) in enumerate(pairs):
         if progress is not None and k % 1000 == 0:
             progress("pairs", k, len(pairs))
-        points = dyad_timeline(group, window=span, threshold=threshold)  # type: ignore[arg-type]
+        points = timelines.get((a, b)) if timelines is not None else None
+        if points is None:
+            points = dyad_timeline(group, window=span, threshold=threshold)  # type: ignore[arg-type]
         breaks = (
             _hysteresis_breaks(points, keep)  # type: ignore[arg-type]
             if method == "hysteresis"

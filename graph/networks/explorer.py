@@ -244,9 +244,11 @@ class NetworkExplorer:
             if group:
                 groups[dyad] = group
 
-        edges = {}
+        edges, timelines = {}, {}
+        claims = _claim_homes(ties)
         for (a, b), group in groups.items():
-            spells = self._spells(ties, group, span, threshold, lo, hi)  # type: ignore[arg-type]
+            timelines[(a, b)] = points = dyad_timeline(group, window=span, threshold=threshold)  # type: ignore[arg-type]
+            spells = self._spells(ties, group, span, threshold, lo, hi, points=points, claims=claims)  # type: ignore[arg-type]
             if at_d is not None:
                 spells = [s for s in spells if s["start"] <= at_d.isoformat() <= s["end"]]
             if spells:
@@ -276,7 +278,8 @@ class NetworkExplorer:
                  for n in keep]
         breakdowns = [
             {"date": b["date"], "actors": b["actors"], "iris": b["iris"]}
-            for b in find_breakdowns(TieSet(ties.actors, [t for g in groups.values() for t in g], ties.evidence), window=span)
+            for b in find_breakdowns(TieSet(ties.actors, [t for g in groups.values() for t in g], ties.evidence), window=span,
+                                     threshold=threshold, timelines=timelines)
             if set(b["iris"]) <= kept and (lo is None or b["date"] >= lo.isoformat()) and (hi is None or b["date"] <= hi.isoformat())
         ]
         return {
@@ -300,9 +303,14 @@ class NetworkExplorer:
         }
 
     def _spells(self, ties: TieSet, group: list[Tie], span: timedelta, threshold: float,
-                lo: date | None, hi: date | None) -> list[dict[str, object]]:
-        """Maximal stretches of one sign, clipped to ``[lo, hi]``."""
-        points = dyad_timeline(group, window=span, threshold=threshold)
+                lo: date | None, hi: date | None, *, points: list | None = None,
+                claims: set[str] | None = None) -> list[dict[str, object]]:
+        """Maximal stretches of one sign, clipped to ``[lo, hi]`` (``points``: the pair's timeline, if known;
+        ``claims``: the claim graphs among the evidence, if known)."""
+        if points is None:
+            points = dyad_timeline(group, window=span, threshold=threshold)
+        if claims is None:
+            claims = _claim_homes(ties)
         rels = [t for t in group if t.basis == "relationship"]
         if not points and rels and lo is not None:
             decided = deciding_relationship([t for t in rels if t.active(lo, hi)])
@@ -328,8 +336,9 @@ class NetworkExplorer:
             s0, s1 = max(s0, lo) if lo else s0, min(s1, hi) if hi else s1
             if s1 < s0:
                 continue
-            claim_graphs = [self._claim_graph(ties, t.iri) for t in carried]
-            claim_only = bool(carried) and all(claim_graphs)
+            # no claim graph among the evidence (a large import without claims): no carried tie rests on one
+            claim_graphs = [self._claim_graph(ties, t.iri) for t in carried] if claims else []
+            claim_only = bool(carried) and bool(claims) and all(claim_graphs)
             claimants = sorted({str(ties.evidence[g].get("claimant_label") or ties.evidence[g].get("claimant"))
                                 for g in claim_graphs if g}) if claim_only else []
             spell = {"sign": sign, "start": s0.isoformat(), "end": s1.isoformat(), "basis": basis, "kind": kind,
@@ -407,6 +416,11 @@ class NetworkExplorer:
         if item.get("attribution"):
             item["attribution_label"] = str(item["attribution"]).rsplit("#", 1)[-1]
         return item
+
+
+def _claim_homes(ties: TieSet) -> set[str]:
+    """The claim graphs among the evidence (what :meth:`NetworkExplorer._claim_graph` can find)."""
+    return {g for g, e in ties.evidence.items() if e.get("type") == "claim"}
 
 
 def _pending_graphs(store: FactStore) -> set[str]:

@@ -212,9 +212,11 @@ class NetworkIndex:
             self._db.execute("CREATE TEMP TABLE IF NOT EXISTS chosen(iri TEXT PRIMARY KEY)")
             self._db.execute("DELETE FROM chosen")
             self._db.executemany("INSERT OR IGNORE INTO chosen VALUES (?)", [(a,) for a in actors])
+            # IN, not a join of chosen × chosen × events: for that join SQLite scanned every event (0.28 s
+            # against 0.08 s on 1M events); with IN it seeks events_pair once per pair.
             out = list(self._db.execute(
-                "SELECT e.event, e.a, e.b, e.day, e.type, e.code, e.graph FROM chosen x CROSS JOIN chosen y "
-                "JOIN events e ON e.a = x.iri AND e.b = y.iri"))
+                "SELECT e.event, e.a, e.b, e.day, e.type, e.code, e.graph FROM events e "
+                "WHERE e.a IN (SELECT iri FROM chosen) AND e.b IN (SELECT iri FROM chosen)"))
             self._db.execute("DELETE FROM chosen")
             return out
 
