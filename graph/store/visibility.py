@@ -36,7 +36,9 @@ def hidden_graphs(store: FactStore) -> frozenset[str]:
     unfinished = " ".join(str(ox.NamedNode(str(s))) for s in (CK.ImportPending, CK.ImportDropping))
     rows = store.query(
         "SELECT DISTINCT ?h WHERE { "
-        f"{{ GRAPH ?h {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?h), {ox.Literal(STAGING_PREFIX)})) }} UNION "
+        # GRAPH ?h { }: the named graphs themselves; with a triple pattern it read every quad (1.7 s at 50k rows).
+        # Virtuoso binds no graph to it, but there a reader's dataset leaves staging out already (RemoteStore).
+        f"{{ GRAPH ?h {{ }} FILTER(STRSTARTS(STR(?h), {ox.Literal(STAGING_PREFIX)})) }} UNION "
         f"{{ GRAPH ?m {{ ?h {status} ?st }} FILTER(STRSTARTS(STR(?m), {ox.Literal(STAGING_PREFIX)})) }} UNION "
         f"{{ VALUES ?st {{ {unfinished} }} GRAPH ?meta {{ ?h {status} ?st }} }} }}",
         prefixes=False,
