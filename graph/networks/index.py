@@ -183,12 +183,15 @@ class NetworkIndex:
                 key = (g_of(row), a.value, int(isinstance(a, ox.NamedNode)))  # type: ignore[union-attr]
                 links.setdefault(key, [0, 0])[column] += int(row["n"].value)  # type: ignore[union-attr]
         self._db.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?)", [(*k, *v) for k, v in links.items()])
-        rows = self.store.query(f"SELECT {pick} ?e ?a ?b ?d ?t ?code WHERE {{ {where} {{ {_EVENTS.format()} }} }}")
+        # ?g first even for one graph (bound by VALUES), so every row unpacks by position: three times
+        # faster than by name.
+        bind = "" if graph is None else f"VALUES ?g {{ <{graph}> }} "
+        rows = self.store.query(f"SELECT ?g ?e ?a ?b ?d ?t ?code WHERE {{ {bind}GRAPH ?g {{ {_EVENTS.format()} }} }}")
+        named = ox.NamedNode
         self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", (
-            (g_of(r), r["e"].value, r["a"].value, r["b"].value, r["d"].value, r["t"].value,  # type: ignore[union-attr]
-             r["code"].value if r["code"] is not None else None)  # type: ignore[union-attr]
-            for r in rows  # type: ignore[union-attr]
-            if type(r["a"]) is ox.NamedNode and type(r["b"]) is ox.NamedNode))
+            (g.value, e.value, a.value, b.value, d.value, t.value, code.value if code is not None else None)
+            for g, e, a, b, d, t, code in rows  # type: ignore[union-attr, misc]
+            if type(a) is named and type(b) is named))
 
     # -- reading ------------------------------------------------------------------------
 
