@@ -27,8 +27,10 @@ through :func:`open_network_index` (the CLI and the server do).
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 import threading
+import uuid
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,7 +41,7 @@ from conflictkg.graph.store.updates import MAX_PARSED_UPDATE, touched_by_update
 __all__ = ["FILE_NAME", "NetworkIndex", "open_network_index"]
 
 FILE_NAME = "network.sqlite3"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -49,6 +51,7 @@ CREATE TABLE IF NOT EXISTS events(graph TEXT NOT NULL, event TEXT NOT NULL, a TE
                                   day TEXT NOT NULL, type TEXT NOT NULL, code TEXT);
 CREATE TABLE IF NOT EXISTS dirty(graph TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS updates(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ties(key TEXT PRIMARY KEY, token TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS links_graph ON links(graph);
 CREATE INDEX IF NOT EXISTS events_pair ON events(a, b);
 CREATE INDEX IF NOT EXISTS events_graph ON events(graph);
@@ -89,11 +92,12 @@ class NetworkIndex:
         if self._db.execute("SELECT name FROM sqlite_master WHERE name = 'meta'").fetchone() is not None:
             version = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
-            for table in ("meta", "links", "events", "dirty", "updates"):
+            for table in ("meta", "links", "events", "dirty", "updates", "ties"):
                 self._db.execute(f"DROP TABLE IF EXISTS {table}")
             self._db.executescript(_SCHEMA)
             self._db.execute("INSERT INTO meta VALUES ('schema', ?), ('full', '1')", (SCHEMA_VERSION,))
             self._db.commit()
+        self._kept: dict[str, bytes] = {}  # the ties of an index in memory, pickled
         store.watch(self)
 
     # -- following the store ------------------------------------------------------
@@ -105,6 +109,8 @@ class NetworkIndex:
         index knowing what to re-read; an update's text is parsed only then.
         """
         with self._lock, self._db:
+            self._db.execute("DELETE FROM ties")  # any write may change any tie
+            self._kept.clear()
             if self._full:
                 return
             if update is not None and len(update) <= MAX_PARSED_UPDATE:
@@ -192,6 +198,49 @@ class NetworkIndex:
             (g.value, e.value, a.value, b.value, d.value, t.value, code.value if code is not None else None)
             for g, e, a, b, d, t, code in rows  # type: ignore[union-attr, misc]
             if type(a) is named and type(b) is named))
+
+    # -- the ties, kept until the next write ------------------------------------------
+
+    def cached_ties(self, key: str) -> object | None:
+        """What :meth:`keep_ties` kept under ``key`` since the last write, else ``None``.
+
+        On disk it is a pickle in the store's folder, written by this class:
+        whoever can write that folder can change the store itself.
+        """
+        with self._lock:
+            if self.path is None:
+                kept = self._kept.get(key)
+                return None if kept is None else pickle.loads(kept)  # a fresh copy: callers change what they get
+            row = self._db.execute("SELECT token FROM ties WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            try:
+                with open(self._ties_file(key, row[0]), "rb") as f:
+                    return pickle.load(f)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                return None  # gone or from another version: read the store again
+
+    def keep_ties(self, key: str, ties: object) -> None:
+        """Keep ``ties`` (what ``load_ties`` read) until the next write reaches this index."""
+        with self._lock:
+            if self.path is None:
+                self._kept[key] = pickle.dumps(ties, protocol=pickle.HIGHEST_PROTOCOL)
+                return
+            token = uuid.uuid4().hex
+            target = self._ties_file(key, token)
+            partial = target.with_suffix(".partial")
+            with open(partial, "wb") as f:
+                pickle.dump(ties, f, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(target)
+            with self._db:
+                self._db.execute("INSERT OR REPLACE INTO ties VALUES (?, ?)", (key, token))
+            for old in self.path.parent.glob(f"ties-{key}-*.pickle"):
+                if old != target:
+                    old.unlink(missing_ok=True)
+
+    def _ties_file(self, key: str, token: str) -> Path:
+        assert self.path is not None
+        return self.path.parent / f"ties-{key}-{token}.pickle"
 
     # -- reading ------------------------------------------------------------------------
 

@@ -229,7 +229,12 @@ def _most_specific(types: set[str], supers: dict[str, set[str]]) -> str | None:
 
 
 def load_ties(store: Store, *, include_claims: bool = False, labels: bool = True) -> TieSet:
-    """Read every actor tie from the store, with what evidences it.
+    """Read every actor tie from the store, with what evidences it (kept until the next write).
+
+    Where the store has a network index (:func:`~conflictkg.graph.networks.index.open_network_index`:
+    every CLI command and the server open one), what was read is kept beside it until the next write,
+    so the next analysis of an unchanged store starts from it (3 s of the 3.5 s of ``network balance``
+    at 50k ACLED rows were this read). A store showing a crash's half-written graphs is never cached.
 
     Parameters
     ----------
@@ -239,11 +244,31 @@ def load_ties(store: Store, *, include_claims: bool = False, labels: bool = True
         Also take what claim graphs (``ck:Claim``) hold as ties. By default
         an allegation is only the claimant's act (its ``ck:Accusation``
         event), never the fact alleged.
+    labels : bool
+        Also read the events' labels (no network measure reads them).
 
     Returns
     -------
     TieSet
     """
+    from conflictkg.graph.networks.index import NetworkIndex
+
+    index = None
+    if not getattr(store, "hidden", None):
+        index = next((x for x in getattr(store, "listeners", ()) if isinstance(x, NetworkIndex)), None)
+    key = f"claims{int(include_claims)}-labels{int(labels)}"
+    if index is not None:
+        hit = index.cached_ties(key)
+        if isinstance(hit, TieSet):
+            return hit
+    ties = _read_ties(store, include_claims=include_claims, labels=labels)
+    if index is not None:
+        index.keep_ties(key, ties)
+    return ties
+
+
+def _read_ties(store: Store, *, include_claims: bool = False, labels: bool = True) -> TieSet:
+    """Read every actor tie from the store, with what evidences it (see :func:`load_ties`)."""
     meta: dict[str, dict[str, object]] = defaultdict(dict)
     for s, p, o, _ in _rows(store, _GRAPH_QUERY):
         m = meta[s]

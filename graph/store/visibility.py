@@ -68,6 +68,10 @@ class ReadView(FactStore):
     def dataset(self):
         return self.store.dataset
 
+    @property
+    def listeners(self):  # type: ignore[no-untyped-def, override]
+        return self.store.listeners  # the indexes following the store follow what is read through the view too
+
     def __getattr__(self, name: str) -> object:
         return getattr(self.store, name)
 
