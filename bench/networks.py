@@ -195,7 +195,13 @@ def _child(step: str, store_dir: str, floor_input: str) -> dict[str, float]:
             out["transitions"] = sum(1 for _ in triad_transitions_from_changes(initial, changes))
             out["breakdowns"] = len(found)
     else:
+        from conflictkg.graph.networks.index import open_network_index
+
         store = Store(store_dir)
+        index = open_network_index(store)  # as every CLI command opens it: load_ties keeps its read there
+        if step.endswith("-cold"):
+            index.forget_ties()  # as after a write: the ties are read from the store
+            step = step.removesuffix("-cold")
         t = time.perf_counter()
         if step == "balance":
             network_balance(store)
@@ -224,7 +230,7 @@ def _run_child(step: str, store_dir: Path, floor_input: Path) -> dict[str, float
 def store_case(rows_list: list[int], stores: Path) -> None:
     """The table "from an imported store": each command beside its floor, per size, with the growth exponents."""
     print("from an imported store (synthetic ACLED rows; time, peak RSS; × = store / floor)")
-    print(f"{'rows':>9} {'nodes':>6} {'edges':>7} | {'step':<11} {'store':>10} {'RSS':>8} | {'floor':>10} {'RSS':>8} | {'×':>6}")
+    print(f"{'rows':>9} {'nodes':>6} {'edges':>7} | {'step':<16} {'store':>10} {'RSS':>8} | {'floor':>10} {'RSS':>8} | {'×':>6}")
     series: dict[str, list[tuple[int, float | None]]] = {}
     for rows in rows_list:
         target = build_store(rows, stores)
@@ -232,12 +238,16 @@ def store_case(rows_list: list[int], stores: Path) -> None:
         floor_input = target.parent / f"{target.name}-floor.pickle"
         info = _run_child("prepare", store_dir, floor_input)
         for step in ("balance", "centrality", "breakdowns"):
-            got = _run_child(step, store_dir, floor_input)
             floor = _run_child(f"floor-{step}", store_dir, floor_input)
-            extra = f"  ({got['breakdowns']:.0f} breakdowns, {got['transitions']:.0f} triad transitions)" if step == "breakdowns" else ""
-            print(f"{rows:>9} {info['nodes']:>6.0f} {info['edges']:>7.0f} | {step:<11} {fmt(got['seconds']):>10} {got['peak_mb']:>6.0f} MB |"
-                  f" {fmt(floor['seconds']):>10} {floor['peak_mb']:>6.0f} MB | {got['seconds'] / floor['seconds']:>5.2f}×{extra}", flush=True)
-            series.setdefault(step, []).append((rows, got["seconds"]))
+            # cold: the first after a write (the ties read from the store); kept: an unchanged store's next
+            # analysis (the ties the last one read, kept beside the network index)
+            for how in ("cold", "kept"):
+                got = _run_child(f"{step}-cold" if how == "cold" else step, store_dir, floor_input)
+                extra = f"  ({got['breakdowns']:.0f} breakdowns, {got['transitions']:.0f} triad transitions)" if step == "breakdowns" else ""
+                print(f"{rows:>9} {info['nodes']:>6.0f} {info['edges']:>7.0f} | {step + ' ' + how:<16} {fmt(got['seconds']):>10} "
+                      f"{got['peak_mb']:>6.0f} MB | {fmt(floor['seconds']):>10} {floor['peak_mb']:>6.0f} MB | "
+                      f"{got['seconds'] / floor['seconds']:>5.2f}×{extra}", flush=True)
+                series.setdefault(f"{step} {how}", []).append((rows, got["seconds"]))
             series.setdefault(f"{step} floor", []).append((rows, floor["seconds"]))
         floor_input.unlink(missing_ok=True)
     if len(rows_list) > 1:

@@ -109,8 +109,7 @@ class NetworkIndex:
         index knowing what to re-read; an update's text is parsed only then.
         """
         with self._lock, self._db:
-            self._db.execute("DELETE FROM ties")  # any write may change any tie
-            self._kept.clear()
+            self.forget_ties()  # any write may change any tie
             if self._full:
                 return
             if update is not None and len(update) <= MAX_PARSED_UPDATE:
@@ -237,6 +236,12 @@ class NetworkIndex:
             for old in self.path.parent.glob(f"ties-{key}-*.pickle"):
                 if old != target:
                     old.unlink(missing_ok=True)
+
+    def forget_ties(self) -> None:
+        """Drop the kept ties (every write does): the next ``load_ties`` reads the store."""
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM ties")
+            self._kept.clear()
 
     def _ties_file(self, key: str, token: str) -> Path:
         assert self.path is not None
