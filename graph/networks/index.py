@@ -240,7 +240,11 @@ class NetworkIndex:
     def forget_ties(self) -> None:
         """Drop the kept ties (every write does): the next ``load_ties`` reads the store."""
         with self._lock, self._db:
-            self._db.execute("DELETE FROM ties")
+            kept = self._db.execute("SELECT key, token FROM ties").fetchall()
+            if kept:
+                self._db.execute("DELETE FROM ties")
+                for key, token in kept:
+                    self._ties_file(key, token).unlink(missing_ok=True)
             self._kept.clear()
 
     def _ties_file(self, key: str, token: str) -> Path:

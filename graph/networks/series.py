@@ -15,7 +15,7 @@ import networkx as nx
 
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.store import Store
-from conflictkg.graph.networks.ties import TieSet, deciding_relationship, load_ties, parse_date, parse_window
+from conflictkg.graph.networks.ties import TieSet, deciding_relationship, keeping_index, load_ties, parse_date, parse_window
 
 #: ``progress(stage, done, total)``; ``total`` is ``None`` while unknown.
 Progress = Callable[[str, int, "int | None"], None]
@@ -380,10 +380,18 @@ def _chosen_network(
         G = read_signed_edgelist(edges) if edges is not None else parse_signed_edgelist(edges_text or "", file="request body")
         origin = "edge list"
     elif store is not None:
+        # The snapshot itself is kept beside the network index until the next write, as the ties are.
+        index = keeping_index(store)
+        span = parse_window(window)
+        key = f"network-claims{int(include_claims)}-at{at_d.isoformat() if at_d else ''}-window{span.days if span else ''}"
         say("reading ties", 0, None)
-        ties = load_ties(store, include_claims=include_claims, labels=False)
-        say("building the network", 0, None)
-        G = signed_network(ties, at=at, window=window, evidence=False)
+        G = index.cached_ties(key) if index is not None else None
+        if not isinstance(G, nx.Graph):
+            ties = load_ties(store, include_claims=include_claims, labels=False)
+            say("building the network", 0, None)
+            G = signed_network(ties, at=at, window=window, evidence=False)
+            if index is not None:
+                index.keep_ties(key, G)
         origin = "store"
     else:
         raise InputError("give a store or an edge list", parameter="edges")

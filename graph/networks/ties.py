@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TYPE_CHECKING
 from datetime import date
 
 import pyoxigraph as ox
@@ -30,6 +31,9 @@ from conflictkg.graph.networks.dates import MAX_WINDOW_DAYS, YEARS, parse_date, 
 from conflictkg.graph.store import Store
 from conflictkg.graph.networks.weights import COOPERATION_CLASSES, event_weight
 from conflictkg.ontology.vocab import CK
+
+if TYPE_CHECKING:
+    from conflictkg.graph.networks.index import NetworkIndex
 
 __all__ = [
     "RELATIONSHIP_SIGNS",
@@ -251,11 +255,7 @@ def load_ties(store: Store, *, include_claims: bool = False, labels: bool = True
     -------
     TieSet
     """
-    from conflictkg.graph.networks.index import NetworkIndex
-
-    index = None
-    if not getattr(store, "hidden", None):
-        index = next((x for x in getattr(store, "listeners", ()) if isinstance(x, NetworkIndex)), None)
+    index = keeping_index(store)
     key = f"claims{int(include_claims)}-labels{int(labels)}"
     if index is not None:
         hit = index.cached_ties(key)
@@ -265,6 +265,19 @@ def load_ties(store: Store, *, include_claims: bool = False, labels: bool = True
     if index is not None:
         index.keep_ties(key, ties)
     return ties
+
+
+def keeping_index(store: Store) -> NetworkIndex | None:
+    """The network index that keeps what is read from ``store`` until its next write, if it has one.
+
+    ``None`` where nothing may be kept: no index follows the store, or the store is a view
+    that hides a crash's half-written graphs (what is read there holds only until recovery).
+    """
+    from conflictkg.graph.networks.index import NetworkIndex  # noqa: F811 - at run time; the index imports the store
+
+    if getattr(store, "hidden", None):
+        return None
+    return next((x for x in getattr(store, "listeners", ()) if isinstance(x, NetworkIndex)), None)
 
 
 def _read_ties(store: Store, *, include_claims: bool = False, labels: bool = True) -> TieSet:

@@ -70,3 +70,20 @@ def test_in_memory_the_kept_ties_are_a_fresh_copy_each_time() -> None:
     store.update(f"INSERT DATA {{ {event(1, 'x', 'y')} }}")
     load_ties(store).ties.clear()  # what a caller does with its copy is its own
     assert pairs(store) == {("urn:x", "urn:y")}
+
+
+def test_a_snapshot_is_kept_per_date_and_every_kept_file_goes_at_the_next_write(tmp_path: Path) -> None:
+    from conflictkg.graph.networks.series import network_balance
+
+    folder = tmp_path / "store"
+    store = Store(folder)
+    open_network_index(store)
+    store.update(f"INSERT DATA {{ {event(1, 'x', 'y')} {event(2, 'y', 'z')} }}")
+    whole, early = network_balance(store), network_balance(store, at="2020-01-01", window="30d")
+    assert (whole["nodes"], early["nodes"]) == (3, 2)
+    assert network_balance(store) == whole and network_balance(store, at="2020-01-01", window="30d") == early
+    assert len(list(folder.glob("ties-*.pickle"))) == 3  # the ties and two snapshots
+    store.update(f"INSERT DATA {{ {event(3, 'z', 'w')} }}")
+    assert list(folder.glob("ties-*.pickle")) == []
+    assert network_balance(store)["nodes"] == 4
+    store.close()
