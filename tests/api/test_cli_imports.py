@@ -53,3 +53,16 @@ def test_a_bad_row_exits_2_naming_file_row_and_column(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "imported 5 rows" in flat(out.stderr) and "1 rejected row(s) written" in flat(out.stderr)
     assert len(list(csv.reader(rejects.open(encoding="utf-8")))) == 2
+
+
+def test_an_import_leaves_the_explorers_network_index_in_step(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = tmp_path / "store"
+    out = run(store, "import", "acled", str(FIXTURES / "acled" / "valid.csv"))
+    assert out.returncode == 0, out.stderr
+    # what the explorer reads next: nothing waits to be re-read, and the import's events are there
+    db = sqlite3.connect(store / "network.sqlite3")
+    assert db.execute("SELECT value FROM meta WHERE key = 'full'").fetchone() == ("0",)
+    assert db.execute("SELECT COUNT(*) FROM dirty").fetchone() == (0,)
+    assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] > 0
