@@ -45,7 +45,7 @@ def check_breakdown_options(
         raise InputError(f"threshold must be positive, not {threshold!r}", parameter="threshold")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DyadPoint:
     """The state of a pair of actors from ``time`` until the next point.
 

@@ -216,7 +216,7 @@ class NetworkIndex:
             try:
                 with open(self._ties_file(key, row[0]), "rb") as f:
                     return pickle.load(f)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
                 return None  # gone or from another version: read the store again
 
     def keep_ties(self, key: str, ties: object) -> None:
