@@ -37,6 +37,7 @@ from conflictkg.graph.networks.ties import (
     Tie,
     TieSet,
     deciding_relationship,
+    keeping_index,
     load_ties,
     parse_date,
     parse_window,
@@ -121,7 +122,15 @@ class NetworkExplorer:
                 pending = _pending_graphs(self.store)
                 ties.ties = [t for t in ties.ties if not _in(ties.evidence.get(t.iri, {}).get("graph"), pending)]
             else:
-                ties = _aggregated_ties(self.store, include_claims=include_claims, actors=AGGREGATE_ACTORS, index=index)
+                # kept beside the index until the next write, as load_ties keeps the whole network's ties:
+                # a restarted server's first view of an unchanged store starts from them
+                key = f"aggregated-claims{int(include_claims)}-actors{AGGREGATE_ACTORS}"
+                keeper = keeping_index(self.store) if index is not None else None
+                ties = keeper.cached_ties(key) if keeper is not None else None
+                if not isinstance(ties, TieSet):
+                    ties = _aggregated_ties(self.store, include_claims=include_claims, actors=AGGREGATE_ACTORS, index=index)
+                    if keeper is not None:
+                        keeper.keep_ties(key, ties)
                 how = {"mode": "aggregated", "event_links": links, "actors_read": AGGREGATE_ACTORS,
                        "note": f"{links} event–actor links: showing the {AGGREGATE_ACTORS} actors with most events, "
                                "the events between them (actor to target) and their relationships"}
