@@ -313,7 +313,7 @@ class NetworkExplorer:
 
     def _spells(self, ties: TieSet, group: list[Tie], span: timedelta, threshold: float,
                 lo: date | None, hi: date | None, *, points: list | None = None,
-                claims: set[str] | None = None) -> list[dict[str, object]]:
+                claims: dict[str, str] | None = None) -> list[dict[str, object]]:
         """Maximal stretches of one sign, clipped to ``[lo, hi]`` (``points``: the pair's timeline, if known;
         ``claims``: the claim graphs among the evidence, if known)."""
         if points is None:
@@ -345,8 +345,8 @@ class NetworkExplorer:
             s0, s1 = max(s0, lo) if lo else s0, min(s1, hi) if hi else s1
             if s1 < s0:
                 continue
-            # no claim graph among the evidence (a large import without claims): no carried tie rests on one
-            claim_graphs = [self._claim_graph(ties, t.iri) for t in carried] if claims else []
+            # claims: each record kept in a claim graph → that graph (most records are in none)
+            claim_graphs = [claims.get(t.iri) for t in carried] if claims else []
             claim_only = bool(carried) and bool(claims) and all(claim_graphs)
             claimants = sorted({str(ties.evidence[g].get("claimant_label") or ties.evidence[g].get("claimant"))
                                 for g in claim_graphs if g}) if claim_only else []
@@ -427,9 +427,12 @@ class NetworkExplorer:
         return item
 
 
-def _claim_homes(ties: TieSet) -> set[str]:
-    """The claim graphs among the evidence (what :meth:`NetworkExplorer._claim_graph` can find)."""
-    return {g for g, e in ties.evidence.items() if e.get("type") == "claim"}
+def _claim_homes(ties: TieSet) -> dict[str, str]:
+    """Each evidence record kept in a claim graph → that graph (what :meth:`NetworkExplorer._claim_graph` finds)."""
+    graphs = {g for g, e in ties.evidence.items() if e.get("type") == "claim"}
+    if not graphs:
+        return {}
+    return {iri: str(e["graph"]) for iri, e in ties.evidence.items() if e.get("graph") and str(e["graph"]) in graphs}
 
 
 def _pending_graphs(store: FactStore) -> set[str]:
@@ -509,14 +512,22 @@ def _aggregated_ties(store: FactStore, *, include_claims: bool, actors: int, ind
             continue
         item = events.setdefault(e, {"a": a, "b": b, "d": d, "types": set(), "code": code, "g": g})
         item["types"].add(t)  # type: ignore[union-attr]
+    # Tens of thousands of events share a few type sets, codes and days: each is worked out once.
+    typed: dict[tuple[object, frozenset[str]], tuple[tuple[float, str] | None, str]] = {}
+    days: dict[str, date | None] = {}
     for e, item in events.items():
         a, b = str(item["a"]), str(item["b"])
-        day = parse_date(str(item["d"])[:10]) if str(item["d"])[:4].isdigit() else None
-        weighed = event_weight(item["code"], item["types"])  # type: ignore[arg-type]
+        text = str(item["d"])[:10]
+        if text not in days:
+            days[text] = parse_date(text) if text[:4].isdigit() else None
+        day = days[text]
+        key = (item["code"], frozenset(item["types"]))  # type: ignore[arg-type]
+        if key not in typed:
+            kind = sorted(t.rsplit("#", 1)[-1] for t in key[1] if str(t).startswith(_CK))
+            typed[key] = (event_weight(item["code"], item["types"]), kind[0] if kind else "Event")  # type: ignore[arg-type]
+        weighed, name = typed[key]
         if weighed is None or weighed[0] == 0 or a == b or day is None:
             continue
-        kind = sorted(t.rsplit("#", 1)[-1] for t in item["types"] if str(t).startswith(_CK))  # type: ignore[union-attr]
-        name = kind[0] if kind else "Event"
         ties.ties.append(Tie(a, b, 1 if weighed[0] > 0 else -1, weighed[0], day, None, name, e, "event", (e,), weighed[1]))
         ties.evidence[e] = {"iri": e, "type": "event", "kind": name, "date": day.isoformat(), "graph": item["g"],
                             "goldstein": weighed[0]}
