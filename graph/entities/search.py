@@ -294,8 +294,9 @@ class SearchIndex:
         """Entities whose label or alias has every word of ``text`` as a prefix, best first.
 
         Ranking: an exact name first (a label before an alias), then names that
-        start with the text, then FTS5's BM25 rank among the first
-        :data:`FTS_CANDIDATES` names with a word starting with each word; one
+        start with the text, then the shortest among the first
+        :data:`FTS_CANDIDATES` names with a word starting with each word (what
+        FTS5's BM25 comes down to when every match holds every word); one
         result per entity.
 
         Parameters
@@ -352,9 +353,12 @@ class SearchIndex:
         # FTS5 answers are ranked below every name that starts with the text: with `limit` entities
         # found so, none of them could be shown (and "synthetic ar" cost FTS5 78 ms on 2M names).
         if len(norm) > 1 and len({r[0] for r in rows}) < limit:
-            rows += list(self._db.execute(
-                "SELECT r.iri, r.field, r.text, r.norm, r.graph, bm25(names) FROM names JOIN name_rows r ON r.id = names.rowid "
-                f"WHERE names MATCH ? LIMIT {FTS_CANDIDATES}", (fts,)))
+            # No bm25(): every match holds every word, so its terms' weights are the same for all of them and
+            # the rank comes down to the name's length, which the ranking key already holds; bm25 cost two
+            # thirds of a short prefix's time on 2M names ("mi": 34 ms against 12 ms).
+            rows += [(*r, 0.0) for r in self._db.execute(
+                "SELECT r.iri, r.field, r.text, r.norm, r.graph FROM names JOIN name_rows r ON r.id = names.rowid "
+                f"WHERE names MATCH ? LIMIT {FTS_CANDIDATES}", (fts,))]
         return rows
 
     def _types(self, iris: list[str]) -> dict[str, set[str]]:
