@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import threading
+import gc
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -96,9 +97,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         # Read the network once in the background: on a large store that takes seconds, which the
         # first visitor of /explore should not wait for.
         threading.Thread(target=app.state.explorer.warm, name="explorer-warm-up", daemon=True).start()
+        # What start-up made lives as long as the server: out of the collector's sight, a request no longer
+        # pays for a full collection of it (30 ms on a search keystroke on the 1M-row store).
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()  # collectable again, as garbage of an app that stops in a longer-lived process
             app.state.service.close()
             app.state.search.close()
             if owned:

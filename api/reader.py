@@ -7,6 +7,7 @@ and every update, is passed unchanged to the writer on its Unix socket.
 
 from __future__ import annotations
 
+import gc
 from urllib.parse import unquote_plus
 
 import httpx
@@ -200,9 +201,11 @@ def create_reader_app(settings: Settings, snapshots: str, writer_uds: str, on_ov
             None, limits=limits, allow=settings.service_allowlist, pool=pool,
             admission=Admission(settings.max_client_queries, counts),
         )
+        gc.freeze()  # as the writer does (conflictkg.api.app): start-up objects are not collected per request
         try:
             yield
         finally:
+            gc.unfreeze()
             app.state.service.close()
 
     local = FastAPI(title="conflictkg reader", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)

@@ -96,6 +96,9 @@ def bench_store(name: str, path: str, baseline_limit: float, *, build_index: boo
     store = Store(path)
     index = open_search(store)
     build, _ = _timed(index.rebuild if build_index else index.sync)
+    import gc
+
+    gc.freeze()  # as the server does once started (conflictkg.api.app)
     print(f"search index, {'full build' if build_index else 'as found   '}      {_ms(build)}   ({index.count()} names)")
     store.update('INSERT DATA { GRAPH <https://w3id.org/conflictkg/graph/bench/explorer> '
                  '{ <https://w3id.org/conflictkg/id/actor/bench-front> rdfs:label "Bench Front" } }')
