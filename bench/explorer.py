@@ -136,7 +136,7 @@ def bench_store(name: str, path: str, baseline_limit: float, *, build_index: boo
     store = Store(path)  # the view as a restarted server reads it: the index from its file, nothing in memory
     explorer = NetworkExplorer(store)
     assert explorer.index is not None
-    explorer.index.forget_ties()  # as after a write: the ties are read again (from the index and the store)
+    explorer.index.forget_kept()  # as after a write: the ties are read again (from the index and the store)
     cold, net = _timed(explorer.elements)
     store.close()
     store = Store(path)  # restarted again, on the unchanged store: the ties the last read kept

@@ -200,7 +200,7 @@ def _child(step: str, store_dir: str, floor_input: str) -> dict[str, float]:
         store = Store(store_dir)
         index = open_network_index(store)  # as every CLI command opens it: load_ties keeps its read there
         if step.endswith("-cold"):
-            index.forget_ties()  # as after a write: the ties are read from the store
+            index.forget_kept()  # as after a write: the ties are read from the store
             step = step.removesuffix("-cold")
         t = time.perf_counter()
         if step == "balance":

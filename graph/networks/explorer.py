@@ -126,11 +126,11 @@ class NetworkExplorer:
                 # a restarted server's first view of an unchanged store starts from them
                 key = f"aggregated-claims{int(include_claims)}-actors{AGGREGATE_ACTORS}"
                 keeper = keeping_index(self.store) if index is not None else None
-                ties = keeper.cached_ties(key) if keeper is not None else None
+                ties = keeper.kept(key) if keeper is not None else None
                 if not isinstance(ties, TieSet):
                     ties = _aggregated_ties(self.store, include_claims=include_claims, actors=AGGREGATE_ACTORS, index=index)
                     if keeper is not None:
-                        keeper.keep_ties(key, ties)
+                        keeper.keep(key, ties)
                 how = {"mode": "aggregated", "event_links": links, "actors_read": AGGREGATE_ACTORS,
                        "note": f"{links} event–actor links: showing the {AGGREGATE_ACTORS} actors with most events, "
                                "the events between them (actor to target) and their relationships"}

@@ -97,7 +97,7 @@ class NetworkIndex:
             self._db.executescript(_SCHEMA)
             self._db.execute("INSERT INTO meta VALUES ('schema', ?), ('full', '1')", (SCHEMA_VERSION,))
             self._db.commit()
-        self._kept: dict[str, bytes] = {}  # the ties of an index in memory, pickled
+        self._kept: dict[str, bytes] = {}  # what an index in memory keeps, pickled
         store.watch(self)
 
     # -- following the store ------------------------------------------------------
@@ -109,7 +109,7 @@ class NetworkIndex:
         index knowing what to re-read; an update's text is parsed only then.
         """
         with self._lock, self._db:
-            self.forget_ties()  # any write may change any tie
+            self._forget_kept()  # any write may change any tie
             if self._full:
                 return
             if update is not None and len(update) <= MAX_PARSED_UPDATE:
@@ -198,10 +198,10 @@ class NetworkIndex:
             for g, e, a, b, d, t, code in rows  # type: ignore[union-attr, misc]
             if type(a) is named and type(b) is named))
 
-    # -- the ties, kept until the next write ------------------------------------------
+    # -- what analyses read, kept until the next write ---------------------------------
 
-    def cached_ties(self, key: str) -> object | None:
-        """What :meth:`keep_ties` kept under ``key`` since the last write, else ``None``.
+    def kept(self, key: str) -> object | None:
+        """What :meth:`keep` kept under ``key`` since the last write, else ``None``.
 
         On disk it is a pickle in the store's folder, written by this class:
         whoever can write that folder can change the store itself.
@@ -219,33 +219,36 @@ class NetworkIndex:
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
                 return None  # gone or from another version: read the store again
 
-    def keep_ties(self, key: str, ties: object) -> None:
-        """Keep ``ties`` (what ``load_ties`` read) until the next write reaches this index."""
+    def keep(self, key: str, value: object) -> None:
+        """Keep ``value`` (the ties ``load_ties`` read, a snapshot built from them) until the next write."""
         with self._lock:
             if self.path is None:
-                self._kept[key] = pickle.dumps(ties, protocol=pickle.HIGHEST_PROTOCOL)
+                self._kept[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
                 return
             token = uuid.uuid4().hex
             target = self._ties_file(key, token)
             partial = target.with_suffix(".partial")
             with open(partial, "wb") as f:
-                pickle.dump(ties, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
             partial.replace(target)
             with self._db:
+                old = self._db.execute("SELECT token FROM ties WHERE key = ?", (key,)).fetchone()
                 self._db.execute("INSERT OR REPLACE INTO ties VALUES (?, ?)", (key, token))
-            for old in self.path.parent.glob(f"ties-{key}-*.pickle"):
-                if old != target:
-                    old.unlink(missing_ok=True)
+            if old is not None:
+                self._ties_file(key, old[0]).unlink(missing_ok=True)
 
-    def forget_ties(self) -> None:
-        """Drop the kept ties (every write does): the next ``load_ties`` reads the store."""
+    def forget_kept(self) -> None:
+        """Drop what :meth:`keep` kept (every write does): the next analysis reads the store."""
         with self._lock, self._db:
-            kept = self._db.execute("SELECT key, token FROM ties").fetchall()
-            if kept:
-                self._db.execute("DELETE FROM ties")
-                for key, token in kept:
-                    self._ties_file(key, token).unlink(missing_ok=True)
-            self._kept.clear()
+            self._forget_kept()
+
+    def _forget_kept(self) -> None:
+        kept = self._db.execute("SELECT key, token FROM ties").fetchall()
+        if kept:
+            self._db.execute("DELETE FROM ties")
+            for key, token in kept:
+                self._ties_file(key, token).unlink(missing_ok=True)
+        self._kept.clear()
 
     def _ties_file(self, key: str, token: str) -> Path:
         assert self.path is not None

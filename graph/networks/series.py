@@ -385,13 +385,13 @@ def _chosen_network(
         span = parse_window(window)
         key = f"network-claims{int(include_claims)}-at{at_d.isoformat() if at_d else ''}-window{span.days if span else ''}"
         say("reading ties", 0, None)
-        G = index.cached_ties(key) if index is not None else None
+        G = index.kept(key) if index is not None else None
         if not isinstance(G, nx.Graph):
             ties = load_ties(store, include_claims=include_claims, labels=False)
             say("building the network", 0, None)
             G = signed_network(ties, at=at, window=window, evidence=False)
             if index is not None:
-                index.keep_ties(key, G)
+                index.keep(key, G)
         origin = "store"
     else:
         raise InputError("give a store or an edge list", parameter="edges")

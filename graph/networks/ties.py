@@ -291,12 +291,12 @@ def load_ties(store: Store, *, include_claims: bool = False, labels: bool = True
     index = keeping_index(store)
     key = f"claims{int(include_claims)}-labels{int(labels)}"
     if index is not None:
-        hit = index.cached_ties(key)
+        hit = index.kept(key)
         if isinstance(hit, TieSet):
             return hit
     ties = _read_ties(store, include_claims=include_claims, labels=labels)
     if index is not None:
-        index.keep_ties(key, ties)
+        index.keep(key, ties)
     return ties
 
 

@@ -60,7 +60,7 @@ def test_a_view_hiding_half_written_graphs_is_never_cached(tmp_path: Path) -> No
     store.update(f"INSERT DATA {{ {event(1, 'x', 'y')} GRAPH <{STAGING_PREFIX}cut> {{ <urn:s> <urn:p> 1 }} }}")
     view = ReadView(store)
     assert view.hidden and pairs(view) == {("urn:x", "urn:y")}  # type: ignore[arg-type]
-    assert index.cached_ties("claims0-labels1") is None
+    assert index.kept("claims0-labels1") is None
     store.close()
 
 
