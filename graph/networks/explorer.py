@@ -507,7 +507,10 @@ def _aggregated_ties(store: FactStore, *, include_claims: bool, actors: int, ind
             VALUES ?b {{ {values} }} }}""")]
     hidden_iri = {g for g in {row[6] for row in found} if not shown(ox.NamedNode(g))}
     # sorted: an event's first solution (its pair, date, code, graph) never depends on the order a store answers in
-    for e, a, b, d, t, code, g in sorted(found, key=lambda r: tuple("" if x is None else x for x in r)):
+    # (the index sorts them itself, in SQLite, in the same order)
+    if index is None:
+        found = sorted(found, key=lambda r: tuple("" if x is None else x for x in r))
+    for e, a, b, d, t, code, g in found:
         if g in hidden_iri:
             continue
         item = events.setdefault(e, {"a": a, "b": b, "d": d, "types": set(), "code": code, "g": g})

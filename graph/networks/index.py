@@ -270,7 +270,8 @@ class NetworkIndex:
                 "SELECT actor FROM links WHERE iri = 1 GROUP BY actor ORDER BY SUM(n_any) DESC, actor LIMIT ?", (n,))]
 
     def events_between(self, actors: list[str]) -> list[tuple[str, str, str, str, str, str | None, str]]:
-        """Every ``(event, a, b, date, type, code, graph)`` whose actor and target are both among ``actors``."""
+        """Every ``(event, a, b, date, type, code, graph)`` whose actor and target are both among ``actors``,
+        sorted (a missing code as ``""``)."""
         self.sync()
         with self._lock:
             self._db.execute("CREATE TEMP TABLE IF NOT EXISTS chosen(iri TEXT PRIMARY KEY)")
@@ -280,7 +281,8 @@ class NetworkIndex:
             # against 0.08 s on 1M events); with IN it seeks events_pair once per pair.
             out = list(self._db.execute(
                 "SELECT e.event, e.a, e.b, e.day, e.type, e.code, e.graph FROM events e "
-                "WHERE e.a IN (SELECT iri FROM chosen) AND e.b IN (SELECT iri FROM chosen)"))
+                "WHERE e.a IN (SELECT iri FROM chosen) AND e.b IN (SELECT iri FROM chosen) "
+                "ORDER BY e.event, e.a, e.b, e.day, e.type, COALESCE(e.code, ''), e.graph"))
             self._db.execute("DELETE FROM chosen")
             return out
 
