@@ -96,7 +96,31 @@ def _values_clause(substitutions: Mapping[str, Node]) -> str:
     return f"\nVALUES ({' '.join(names)}) {{ ({terms}) }}"
 
 
-class _ResponseStream(io.RawIOBase):
+class _ChunkStream(io.RawIOBase):
+    """Chunks of bytes as a binary file, each read when needed (:meth:`_next_chunk`, ``None`` at the end)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks, self._pending = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_chunk(self) -> bytes | None:
+        return next(self._chunks, None)
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            chunk = self._next_chunk()
+            if chunk is None:
+                return 0
+            self._pending = chunk
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+class _ResponseStream(_ChunkStream):
     """A streamed HTTP response body as a binary file, closed when read to the end.
 
     Errors while streaming surface as conflictkg errors from the iteration
@@ -104,19 +128,24 @@ class _ResponseStream(io.RawIOBase):
     """
 
     def __init__(self, response: httpx.Response, where: str, limit: float) -> None:
+        super().__init__(response.iter_bytes())
         self._response = response
-        self._chunks = response.iter_bytes()
-        self._pending = b""
         self._where, self._limit = where, limit
         server = response.headers.get("server", "")
         self._oxigraph = server.startswith("Oxigraph")
         self._virtuoso = server.startswith("Virtuoso")
         self._tail = b""
 
-    def readable(self) -> bool:
-        return True
-
     def _next_chunk(self) -> bytes | None:
+        chunk = self._read_chunk()
+        if chunk is None:  # the end: what _unvirtuoso held back, then nothing
+            chunk, self._tail = self._tail, b""
+            if not chunk:
+                self.close()
+                return None
+        return chunk
+
+    def _read_chunk(self) -> bytes | None:
         try:
             chunk = next(self._chunks)
         except StopIteration:
@@ -147,45 +176,9 @@ class _ResponseStream(io.RawIOBase):
         self._tail = data[cut:]
         return data[:cut]
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._pending:
-            chunk = self._next_chunk()
-            if chunk is None:
-                chunk, self._tail = self._tail, b""
-                if not chunk:
-                    self.close()
-                    return 0
-            self._pending = chunk
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
-
     def close(self) -> None:
         self._response.close()
         super().close()
-
-
-
-class _ChunkStream(io.RawIOBase):
-    """Chunks of bytes from an iterator as a binary file (pages fetched as they are read)."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks, self._pending = chunks, b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._pending:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._pending = chunk
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
 
 
 def _iri(graph: str | Node) -> ox.NamedNode:
