@@ -360,11 +360,6 @@ class NetworkExplorer:
                 out.append(spell)
         return out
 
-    @staticmethod
-    def _claim_graph(ties: TieSet, iri: str) -> str | None:
-        home = ties.evidence.get(iri, {}).get("graph")
-        return str(home) if home and ties.evidence.get(str(home), {}).get("type") == "claim" else None
-
     # -- one edge ---------------------------------------------------------------------
 
     def edge(self, a: str, b: str, *, at: str | date | None = None, window: str | timedelta = "365d",
@@ -428,7 +423,7 @@ class NetworkExplorer:
 
 
 def _claim_homes(ties: TieSet) -> dict[str, str]:
-    """Each evidence record kept in a claim graph → that graph (what :meth:`NetworkExplorer._claim_graph` finds)."""
+    """Each evidence record kept in a claim graph → that graph (an edge resting only on such records is a claim's)."""
     graphs = {g for g, e in ties.evidence.items() if e.get("type") == "claim"}
     if not graphs:
         return {}

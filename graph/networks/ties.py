@@ -185,25 +185,16 @@ SELECT ?s ?p ?o ?g WHERE {
     FILTER(?p IN (rdf:type, ck:party, ck:fromActor, ck:toActor, ck:sign, ck:startDate, ck:endDate, ck:evidencedBy, rdfs:label)) }
 }"""
 
-_EVENT_QUERY = """
-SELECT ?s ?p ?o ?g WHERE {
-  { SELECT DISTINCT ?s WHERE { GRAPH ?g0 { ?s ck:actor ?x } } }
-  GRAPH ?g { ?s ?p ?o }
-  VALUES ?p { rdf:type ck:actor ck:target ck:participant ck:date ck:endDate ck:cameoCode ck:claimContent rdfs:label }
-}"""
-
-# The same without labels: a fifth of the rows and most of the bytes, which no network measure reads.
-_EVENT_QUERY_NO_LABELS = _EVENT_QUERY.replace(" rdfs:label }", " }")
-
 #: What an event's rows say, one predicate at a time: ck:actor first, whose rows make the events.
 _EVENT_PREDICATES = ("ck:actor", "ck:target", "ck:participant", "rdf:type", "ck:date", "ck:endDate", "ck:cameoCode",
                      "ck:claimContent")
 
 
 def _event_rows(store: Store, labels: bool) -> Iterable[tuple[str, str, object, str]]:
-    """The rows :data:`_EVENT_QUERY` answers (and rows of other subjects, which ``load_ties`` skips).
+    """``(subject, predicate IRI, object, graph)`` of every event property ``load_ties`` reads, and the
+    same rows of other subjects, which it skips (``labels``: ``rdfs:label`` too).
 
-    One scan of the store's index per predicate: the query's join of every event with its
+    One scan of the store's index per predicate: one query joining every event with its
     properties held the whole join in memory (1.6 GB, 53 s at 1M ACLED rows).
     """
     for predicate in _EVENT_PREDICATES + (("rdfs:label",) if labels else ()):
