@@ -26,6 +26,8 @@ from conflictkg.graph.loaders.acled import event_iri
 from conflictkg.graph.loaders.imports import list_imports, recover_imports
 from conflictkg.graph.store import FactStore, Store, open_store
 
+pytestmark = pytest.mark.crash
+
 CONFLICTKG = str(Path(sys.executable).parent / "conflictkg")
 BENCH_IMPORTS = Path(__file__).resolve().parents[3] / "bench" / "imports.py"
 EVENT_PREFIX = event_iri("X").removesuffix("X")

@@ -14,6 +14,8 @@ import pytest
 
 from conflictkg.graph.store import Store, open_store
 
+pytestmark = pytest.mark.crash
+
 CONFLICTKG = str(Path(sys.executable).parent / "conflictkg")
 TRIPLES = 40_000  # one load takes about a second: long enough to be killed mid-write
 
