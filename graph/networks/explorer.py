@@ -562,7 +562,7 @@ def _aggregated_ties(store: FactStore, *, include_claims: bool, actors: int, ind
                               "start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
     wanted = {x for t in ties.ties for x in (t.a, t.b)}
     if wanted:
-        from conflictkg.graph.networks.ties import _most_specific  # the same kind rule as load_ties
+        from conflictkg.graph.networks.reading import _most_specific  # the same kind rule as load_ties
 
         supers: dict[str, set[str]] = defaultdict(set)
         for row in store.query("SELECT DISTINCT ?sub ?sup WHERE { GRAPH ?g { ?sub rdfs:subClassOf ?sup } }"):  # type: ignore[union-attr]

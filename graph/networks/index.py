@@ -27,6 +27,7 @@ through :func:`open_network_index` (the CLI and the server do).
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import sqlite3
 import threading
@@ -41,7 +42,7 @@ from conflictkg.graph.store.updates import MAX_PARSED_UPDATE, touched_by_update
 __all__ = ["FILE_NAME", "NetworkIndex", "open_network_index"]
 
 FILE_NAME = "network.sqlite3"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -52,6 +53,7 @@ CREATE TABLE IF NOT EXISTS events(graph TEXT NOT NULL, event TEXT NOT NULL, a TE
 CREATE TABLE IF NOT EXISTS dirty(graph TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS updates(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ties(key TEXT PRIMARY KEY, token TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parts(graph TEXT NOT NULL, key TEXT NOT NULL, token TEXT NOT NULL, PRIMARY KEY (graph, key));
 CREATE INDEX IF NOT EXISTS links_graph ON links(graph);
 CREATE INDEX IF NOT EXISTS events_pair ON events(a, b);
 CREATE INDEX IF NOT EXISTS events_graph ON events(graph);
@@ -92,12 +94,13 @@ class NetworkIndex:
         if self._db.execute("SELECT name FROM sqlite_master WHERE name = 'meta'").fetchone() is not None:
             version = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
-            for table in ("meta", "links", "events", "dirty", "updates", "ties"):
+            for table in ("meta", "links", "events", "dirty", "updates", "ties", "parts"):
                 self._db.execute(f"DROP TABLE IF EXISTS {table}")
             self._db.executescript(_SCHEMA)
-            self._db.execute("INSERT INTO meta VALUES ('schema', ?), ('full', '1')", (SCHEMA_VERSION,))
+            self._db.execute("INSERT INTO meta VALUES ('schema', ?), ('full', '1'), ('generation', '0')", (SCHEMA_VERSION,))
             self._db.commit()
         self._kept: dict[str, bytes] = {}  # what an index in memory keeps, pickled
+        self._parts: dict[tuple[str, str], bytes] = {}
         store.watch(self)
 
     # -- following the store ------------------------------------------------------
@@ -110,6 +113,8 @@ class NetworkIndex:
         """
         with self._lock, self._db:
             self._forget_kept()  # any write may change any tie
+            self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+            self._forget_parts(graphs, update)
             if self._full:
                 return
             if update is not None and len(update) <= MAX_PARSED_UPDATE:
@@ -219,9 +224,21 @@ class NetworkIndex:
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
                 return None  # gone or from another version: read the store again
 
-    def keep(self, key: str, value: object) -> None:
-        """Keep ``value`` (the ties ``load_ties`` read, a snapshot built from them) until the next write."""
+    @property
+    def generation(self) -> int:
+        """How many writes this index has seen: read it before reading the store, hand it to :meth:`keep`."""
         with self._lock:
+            return int(self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def keep(self, key: str, value: object, since: int | None = None) -> None:
+        """Keep ``value`` (the ties ``load_ties`` read, a snapshot built from them) until the next write.
+
+        ``since``: the :attr:`generation` before ``value`` was read; if a write came after it
+        (another thread or process), ``value`` may be stale and is not kept.
+        """
+        with self._lock:
+            if since is not None and since != self.generation:
+                return
             if self.path is None:
                 self._kept[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
                 return
@@ -238,9 +255,11 @@ class NetworkIndex:
                 self._ties_file(key, old[0]).unlink(missing_ok=True)
 
     def forget_kept(self) -> None:
-        """Drop what :meth:`keep` kept (every write does): the next analysis reads the store."""
+        """Drop everything kept, the graphs' parts too (a write drops what it may change): the next
+        analysis reads the whole store."""
         with self._lock, self._db:
             self._forget_kept()
+            self._forget_parts(None, None)
 
     def _forget_kept(self) -> None:
         kept = self._db.execute("SELECT key, token FROM ties").fetchall()
@@ -253,6 +272,71 @@ class NetworkIndex:
     def _ties_file(self, key: str, token: str) -> Path:
         assert self.path is not None
         return self.path.parent / f"ties-{key}-{token}.pickle"
+
+    # -- what one named graph's rows make, kept until a write touches that graph ---------------
+
+    def part(self, graph: str, key: str) -> object | None:
+        """What :meth:`keep_part` kept for ``graph`` under ``key`` since the last write to that graph, else ``None``."""
+        with self._lock:
+            if self.path is None:
+                kept = self._parts.get((graph, key))
+                return None if kept is None else pickle.loads(kept)
+            row = self._db.execute("SELECT token FROM parts WHERE graph = ? AND key = ?", (graph, key)).fetchone()
+            if row is None:
+                return None
+            try:
+                with open(self._part_file(graph, key, row[0]), "rb") as f:
+                    return pickle.load(f)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+                return None
+
+    def keep_part(self, graph: str, key: str, value: object, since: int | None = None) -> None:
+        """Keep what ``graph``'s rows make (:mod:`~conflictkg.graph.networks.reading`) until a write touches it
+        (``since`` as for :meth:`keep`)."""
+        with self._lock:
+            if since is not None and since != self.generation:
+                return
+            if self.path is None:
+                self._parts[(graph, key)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                return
+            token = uuid.uuid4().hex
+            target = self._part_file(graph, key, token)
+            partial = target.with_suffix(".partial")
+            with open(partial, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(target)
+            with self._db:
+                old = self._db.execute("SELECT token FROM parts WHERE graph = ? AND key = ?", (graph, key)).fetchone()
+                self._db.execute("INSERT OR REPLACE INTO parts VALUES (?, ?, ?)", (graph, key, token))
+            if old is not None:
+                self._part_file(graph, key, old[0]).unlink(missing_ok=True)
+
+    def _forget_parts(self, graphs: set[str] | None, update: str | None) -> None:
+        """Drop the parts of the graphs a write touched (all of them when that is not known)."""
+        if self.path is None:
+            kept = set(self._parts)
+        else:
+            kept = {(g, k): t for g, k, t in self._db.execute("SELECT graph, key, token FROM parts")}  # type: ignore[assignment]
+        if not kept:
+            return
+        touched: set[str] | None = None if graphs is None else set(graphs)
+        if update is not None:
+            # Parsed now, not at the next sync: a part outlives many syncs. An update too long to parse
+            # cheaply drops every part, as it marks the whole index stale.
+            parsed = touched_by_update(update) if len(update) <= MAX_PARSED_UPDATE else None
+            touched = None if parsed is None else set(parsed) | set(graphs or ())
+        gone = [k for k in kept if touched is None or k[0] in touched]
+        for graph, key in gone:
+            if self.path is None:
+                del self._parts[(graph, key)]
+            else:
+                self._db.execute("DELETE FROM parts WHERE graph = ? AND key = ?", (graph, key))
+                self._part_file(graph, key, kept[(graph, key)]).unlink(missing_ok=True)  # type: ignore[index]
+
+    def _part_file(self, graph: str, key: str, token: str) -> Path:
+        assert self.path is not None
+        name = hashlib.sha1(graph.encode("utf-8")).hexdigest()[:16]
+        return self.path.parent / f"part-{name}-{key}-{token}.pickle"
 
     # -- reading ------------------------------------------------------------------------
 
