@@ -311,6 +311,13 @@ class NetworkIndex:
             if old is not None:
                 self._part_file(graph, key, old[0]).unlink(missing_ok=True)
 
+    def parts_kept(self) -> int:
+        """How many parts are kept (:meth:`keep_part`)."""
+        with self._lock:
+            if self.path is None:
+                return len(self._parts)
+            return int(self._db.execute("SELECT COUNT(*) FROM parts").fetchone()[0])
+
     def _forget_parts(self, graphs: set[str] | None, update: str | None) -> None:
         """Drop the parts of the graphs a write touched (all of them when that is not known)."""
         if self.path is None:

@@ -46,9 +46,11 @@ def load_ties(store: Store, *, include_claims: bool = False, labels: bool = True
     """Read every actor tie from the store, with what evidences it (kept until the next write).
 
     Where the store has a network index (:func:`~conflictkg.graph.networks.index.open_network_index`:
-    every CLI command and the server open one), what was read is kept beside it until the next write,
-    so the next analysis of an unchanged store starts from it (3 s of the 3.5 s of ``network balance``
-    at 50k ACLED rows were this read). A store showing a crash's half-written graphs is never cached.
+    every CLI command and the server open one), what was read is kept beside it, so the next analysis
+    starts from it (3 s of the 3.5 s of ``network balance`` at 50k ACLED rows were this read): each
+    large named graph's ties until a write touches that graph
+    (:mod:`~conflictkg.graph.networks.reading`), the whole read until any write where no graph is
+    large. A store showing a crash's half-written graphs is never cached.
 
     Parameters
     ----------
@@ -73,7 +75,9 @@ def load_ties(store: Store, *, include_claims: bool = False, labels: bool = True
             return hit
     since = index.generation if index is not None else None
     ties = read_ties(store, include_claims=include_claims, labels=labels, index=index)
-    if index is not None:
+    # Read from the kept parts, the whole is as quick to put together again as to unpickle, and
+    # pickling it would cost the first analysis after every write (3 s at 1M ACLED rows).
+    if index is not None and not index.parts_kept():
         index.keep(key, ties, since)
     return ties
 

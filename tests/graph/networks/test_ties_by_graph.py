@@ -70,6 +70,7 @@ def test_a_write_reads_again_only_the_graph_it_touched(store: Store) -> None:
     first = load_ties(store, labels=False)
     kept = parts_on_disk(store)
     assert len(kept) == 4  # ties and other subjects, of each of the two large graphs
+    assert store.path is not None and list(store.path.glob("ties-*.pickle")) == []  # not the whole as well
     store.update(f"INSERT DATA {{ {events(OTHER, 130, 1, 'n', 'm')} }}")
     assert parts_on_disk(store) == {p for p in kept if p.startswith(f"part-{_name(BIG)}")}
     after = load_ties(store, labels=False)
