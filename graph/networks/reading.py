@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.networks.dates import parse_date
+from conflictkg.graph.networks.index import no_gc
 from conflictkg.graph.networks.records import RELATIONSHIP_SIGNS, Tie, TieSet
 from conflictkg.graph.networks.weights import COOPERATION_CLASSES, event_weight
 from conflictkg.graph.store import Store
@@ -553,6 +554,11 @@ def read_ties(store: Store, *, include_claims: bool = False, labels: bool = True
     -------
     TieSet
     """
+    with no_gc():
+        return _read_ties(store, include_claims, labels, index)
+
+
+def _read_ties(store: Store, include_claims: bool, labels: bool, index: NetworkIndex | None) -> TieSet:
     ctx = _Context(store, include_claims)
     ties = _events_by_graph(store, ctx, index, labels) if index is not None else None
     if ties is None:

@@ -15,6 +15,7 @@ import networkx as nx
 
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.store import Store
+from conflictkg.graph.networks.index import no_gc
 from conflictkg.graph.networks.ties import TieSet, deciding_relationship, keeping_index, load_ties, parse_date, parse_window
 
 #: ``progress(stage, done, total)``; ``total`` is ``None`` while unknown.
@@ -385,13 +386,16 @@ def _chosen_network(
         span = parse_window(window)
         key = f"network-claims{int(include_claims)}-at{at_d.isoformat() if at_d else ''}-window{span.days if span else ''}"
         say("reading ties", 0, None)
+        since = index.generation if index is not None else None
         G = index.kept(key) if index is not None else None
         if not isinstance(G, nx.Graph):
             ties = load_ties(store, include_claims=include_claims, labels=False)
             say("building the network", 0, None)
-            G = signed_network(ties, at=at, window=window, evidence=False)
+            with no_gc():  # a million ties grouped by pair: nothing cyclic to collect, everything to walk
+                G = signed_network(ties, at=at, window=window, evidence=False)
+            del ties  # before measuring: a collection then would walk every tie still held
             if index is not None:
-                index.keep(key, G)
+                index.keep(key, G, since)
         origin = "store"
     else:
         raise InputError("give a store or an edge list", parameter="edges")
