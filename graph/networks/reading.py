@@ -41,13 +41,13 @@ from conflictkg.ontology.vocab import CK
 if TYPE_CHECKING:
     from conflictkg.graph.networks.index import NetworkIndex
 
-__all__ = ["PART_MIN_EVENTS", "read_ties"]
+__all__ = ["PART_MIN_EVENTS", "read_dyads", "read_ties"]
 
 #: A named graph with at least this many events is read on its own and kept (a "part"); smaller ones are
 #: read by their events' names each time (a few queries for the seed's hundred events).
 PART_MIN_EVENTS = 1_000
 #: Bumped when what a part holds changes shape or meaning, so older pickles are read again.
-PART_FORMAT = "1"
+PART_FORMAT = "2"
 #: Past this many events to read by name, reading everything at once is cheaper.
 MAX_BY_NAME = 20_000
 
@@ -381,51 +381,101 @@ class _Part:
     def __reduce__(self) -> tuple[type, tuple[object, ...]]:
         return (_Part, (self.ties, self.evidence, self.source, self.fingerprint))
 
+    @property
+    def events(self) -> dict[str, dict[str, object]]:
+        return self.evidence
 
-def _events_by_graph(store: Store, ctx: _Context, index: NetworkIndex, labels: bool) -> TieSet | None:
-    """Every event's ties and evidence from the kept parts, reading only the graphs that have none (see
-    the module notes); ``None`` where reading everything at once is cheaper or the only exact way."""
+
+class _Dyads:
+    """What a part's ties add up to per pair of actors over the whole history, in the order the pairs
+    first appear among them: the sum of the event weights, the first day and the last.
+
+    Enough for the whole history's network without unpickling a million ties
+    (:func:`read_dyads`); ``events`` names the part's events, to find those split between graphs.
+    """
+
+    __slots__ = ("dyads", "events", "fingerprint")
+
+    def __init__(self, dyads: dict[tuple[str, str], list[object]], events: set[str], fingerprint: str) -> None:
+        self.dyads, self.events, self.fingerprint = dyads, events, fingerprint
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return (_Dyads, (self.dyads, self.events, self.fingerprint))
+
+    @classmethod
+    def of(cls, ties: list[Tie], events: Iterable[str], fingerprint: str) -> _Dyads:
+        dyads: dict[tuple[str, str], list[object]] = {}
+        for t in ties:
+            day, last = t.start, t.end or t.start
+            d = dyads.get(t.dyad)
+            if d is None:
+                dyads[t.dyad] = [t.score, day, last]
+                continue
+            d[0] += t.score  # type: ignore[operator]
+            if day is not None and (d[1] is None or day < d[1]):  # type: ignore[operator]
+                d[1] = day
+            if last is not None and (d[2] is None or last > d[2]):  # type: ignore[operator]
+                d[2] = last
+        return cls(dyads, set(events), fingerprint)
+
+
+class _Plan:
+    """Which graphs' parts are used, and which events are read by name over every graph."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, object] = {}
+        self.by_name: set[str] = set()  # events read again by name, over every graph
+        self.blank: dict[str, _EventRecord] = {}  # blank-node events of small graphs (not to be asked for by name)
+
+
+def _plan(store: Store, ctx: _Context, index: NetworkIndex, labels: bool, what: str) -> _Plan | None:
+    """Each usable named graph's kept part (``what``: ``"ties"`` or ``"dyads"``), reading and keeping the
+    large graphs that have none, and the events to read by name (see the module notes); ``None`` where
+    reading everything at once is cheaper or the only exact way. Reading a large graph keeps all it makes:
+    its ties and evidence, its other subjects and its pairs' sums."""
     key = f"labels{int(labels)}"
     fingerprint = ctx.fingerprint
     since = index.generation
     graphs = sorted(row["g"].value for row in store.query("SELECT ?g WHERE { GRAPH ?g { } }")  # type: ignore[union-attr, index]
                     if ctx.usable(row["g"].value))  # type: ignore[index]
-    parts: dict[str, _Part] = {}
-    by_name: set[str] = set()  # events read again by name, over every graph
-    blank: dict[str, _EventRecord] = {}  # blank-node events of small graphs (they cannot be asked for by name)
+    plan = _Plan()
     strays: set[str] = set()  # subjects of small graphs with event rows but no ck:actor there
     for g in graphs:
-        part = index.part(g, key)
-        if isinstance(part, _Part) and part.fingerprint == fingerprint:
-            parts[g] = part
+        part = index.part(g, key if what == "ties" else "dyads")
+        if isinstance(part, (_Part, _Dyads)) and part.fingerprint == fingerprint:
+            plan.parts[g] = part
             continue
         skipped: set[str] = set()
         state = _fold(_event_rows(store, labels, g), ctx, skipped)
         if len(state) >= PART_MIN_EVENTS:
             made = TieSet()
             _build(state, ctx, made)
-            parts[g] = _Part(made.ties, made.evidence, ctx.source_of(g), fingerprint)
-            index.keep_part(g, key, parts[g], since)
+            whole = _Part(made.ties, made.evidence, ctx.source_of(g), fingerprint)
+            dyads = _Dyads.of(made.ties, made.evidence, fingerprint)
+            index.keep_part(g, key, whole, since)
             index.keep_part(g, "others", skipped, since)
+            index.keep_part(g, "dyads", dyads, since)
+            plan.parts[g] = whole if what == "ties" else dyads
             continue
         for ev, r in state.items():
             if _is_iri(ev):
-                by_name.add(ev)
-            elif ev in blank:
+                plan.by_name.add(ev)
+            elif ev in plan.blank:
                 return None  # one blank node with events rows in two graphs
             else:
-                blank[ev] = r
+                plan.blank[ev] = r
         strays |= skipped
+    by_name, parts = plan.by_name, plan.parts
     if len(by_name) > MAX_BY_NAME:
         return None
     # An event in two parts, or in one part and among another large graph's other subjects, is read by name.
     home: dict[str, str] = {}
     if len(parts) == 1:
         [(only, part)] = parts.items()
-        home = dict.fromkeys(by_name.union(strays, blank).intersection(part.evidence), only)
+        home = dict.fromkeys(by_name.union(strays, plan.blank).intersection(part.events), only)  # type: ignore[attr-defined]
     else:
         for g, part in parts.items():
-            for ev in part.evidence:
+            for ev in part.events:  # type: ignore[attr-defined]
                 if home.setdefault(ev, g) != g:
                     by_name.add(ev)
         for g in parts:
@@ -434,11 +484,28 @@ def _events_by_graph(store: Store, ctx: _Context, index: NetworkIndex, labels: b
                 return None  # the part's other half is gone: read everything
             by_name.update(s for s in others if s in home and home[s] != g)
     by_name.update(s for s in strays if s in home)
-    if any(ev in home for ev in blank) or len(by_name) > MAX_BY_NAME or not all(map(_is_iri, by_name)):
+    if any(ev in home for ev in plan.blank) or len(by_name) > MAX_BY_NAME or not all(map(_is_iri, by_name)):
+        return None
+    return plan
+
+
+def _by_name(store: Store, ctx: _Context, plan: _Plan, labels: bool, ties: TieSet) -> None:
+    """Add the ties of the events the plan reads by name (and of the small graphs' blank-node events)."""
+    state = _fold(_rows_of_subjects(store, sorted(plan.by_name), labels), ctx)
+    state.update(plan.blank)
+    _build(state, ctx, ties)
+
+
+def _events_by_graph(store: Store, ctx: _Context, index: NetworkIndex, labels: bool) -> TieSet | None:
+    """Every event's ties and evidence from the kept parts, reading only the graphs that have none (see
+    the module notes); ``None`` where reading everything at once is cheaper or the only exact way."""
+    plan = _plan(store, ctx, index, labels, "ties")
+    if plan is None:
         return None
     ties = TieSet()
-    for g, part in parts.items():
-        drop = by_name.intersection(part.evidence)
+    for g, part in plan.parts.items():
+        assert isinstance(part, _Part)
+        drop = plan.by_name.intersection(part.evidence)
         chosen = part.ties if not drop else [t for t in part.ties if t.iri not in drop]
         source = ctx.source_of(g)
         fix = source != part.source  # the graph's metadata changed since the part was read (an import's, a review)
@@ -454,10 +521,54 @@ def _events_by_graph(store: Store, ctx: _Context, index: NetworkIndex, labels: b
                 if fix:
                     _resource(record, source)
                 ties.evidence[ev] = record
-    state = _fold(_rows_of_subjects(store, sorted(by_name), labels), ctx)
-    state.update(blank)
-    _build(state, ctx, ties)
+    _by_name(store, ctx, plan, labels, ties)
     return ties
+
+
+def read_dyads(store: Store, *, include_claims: bool = False,
+               index: NetworkIndex) -> tuple[dict[tuple[str, str], list[object]], TieSet] | None:
+    """The whole history's pairs from the kept parts, without their ties: per pair of actors the sum of the
+    event weights, the first day and the last, in the order the pairs first appear among the ties
+    :func:`read_ties` would read; and the ties the parts do not hold (relationships, the small graphs'
+    events), with every actor.
+
+    Parameters
+    ----------
+    store : Store
+        The fact store.
+    include_claims : bool
+        Also take what claim graphs hold as ties.
+    index : NetworkIndex
+        The network index keeping the parts.
+
+    Returns
+    -------
+    (dict, TieSet) or None
+        ``None`` where a large graph has no kept sums, or an event of a part must be read again by name
+        (then read the ties: :func:`read_ties` keeps the sums for the next time).
+    """
+    with no_gc():
+        ctx = _Context(store, include_claims)
+        plan = _plan(store, ctx, index, False, "dyads")
+        if plan is None or any(not isinstance(p, _Dyads) or plan.by_name.intersection(p.events) for p in plan.parts.values()):
+            return None
+        rest = TieSet()
+        _by_name(store, ctx, plan, False, rest)
+        _relationships(store, ctx, rest)
+        merged: dict[tuple[str, str], list[object]] = {}
+        for part in plan.parts.values():
+            for pair, (score, day, last) in part.dyads.items():  # type: ignore[attr-defined]
+                d = merged.get(pair)
+                if d is None:
+                    merged[pair] = [score, day, last]
+                    continue
+                d[0] += score
+                if day is not None and (d[1] is None or day < d[1]):  # type: ignore[operator]
+                    d[1] = day
+                if last is not None and (d[2] is None or last > d[2]):  # type: ignore[operator]
+                    d[2] = last
+        _actors(store, ctx, rest, {x for pair in merged for x in pair})
+        return merged, rest
 
 
 def _resource(record: dict[str, object], source: dict[str, object]) -> None:
@@ -510,8 +621,8 @@ def _relationships(store: Store, ctx: _Context, ties: TieSet) -> None:
         }
 
 
-def _actors(store: Store, ctx: _Context, ties: TieSet) -> None:
-    wanted = {x for t in ties.ties for x in (t.a, t.b)}
+def _actors(store: Store, ctx: _Context, ties: TieSet, more: set[str] | None = None) -> None:
+    wanted = {x for t in ties.ties for x in (t.a, t.b)} | (more or set())
     # The actors are known by now: asked by name, 500 at a time, instead of finding them again among
     # every event's links (0.5 GB and 5 s at 1M ACLED rows).
     named = sorted(a for a in wanted if ">" not in a)

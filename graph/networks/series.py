@@ -16,7 +16,10 @@ import networkx as nx
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.store import Store
 from conflictkg.graph.networks.index import no_gc
-from conflictkg.graph.networks.ties import TieSet, deciding_relationship, keeping_index, load_ties, parse_date, parse_window
+from conflictkg.graph.networks.reading import read_dyads
+from conflictkg.graph.networks.ties import (
+    Tie, TieSet, deciding_relationship, keeping_index, load_ties, parse_date, parse_window,
+)
 
 #: ``progress(stage, done, total)``; ``total`` is ``None`` while unknown.
 Progress = Callable[[str, int, "int | None"], None]
@@ -32,6 +35,57 @@ __all__ = [
     "sign_changes",
     "Progress",
 ]
+
+
+def _add_pair(G: nx.Graph, actors: dict[str, dict[str, object]], a: str, b: str, rels: list[Tie], total: float,
+              first: date | None, last: date | None) -> Tie | None | bool:
+    """Add the edge of one pair, signed by its deciding relationship, else by its events' summed weight
+    (spanning ``first`` to ``last``); ``False`` (no edge) when neither decides. Returns the relationship."""
+    # Goldstein weights have one decimal: rounding makes 1 + 3.4 − 4.4 zero in any order of summing
+    score = round(total, 9)
+    decided = deciding_relationship(rels)
+    if decided is not None:
+        sign, basis, kind = decided.sign, "relationship", decided.kind
+        s0, e0 = decided.start, decided.end
+    elif score != 0:
+        sign, basis, kind = (1 if score > 0 else -1), "events", "events"
+        s0, e0 = first, last
+    else:
+        return False
+    for n in (a, b):
+        if n not in G:
+            info = actors.get(n, {})
+            G.add_node(n, label=info.get("label", n), kind=info.get("kind", ""), aliases=list(info.get("aliases", [])))  # type: ignore[call-overload]
+    G.add_edge(
+        a, b, sign=sign, weight=abs(score) if score else 1.0, score=float(score), basis=basis, kind=kind,
+        relationship=decided.iri if decided else "", start=s0.isoformat() if s0 else "",
+        end=e0.isoformat() if e0 else "",
+    )
+    return decided
+
+
+def whole_history_network(dyads: dict[tuple[str, str], list[object]], rest: TieSet) -> nx.Graph:
+    """:func:`signed_network` of the whole history (``evidence=False``) from the pairs' sums
+    :func:`~conflictkg.graph.networks.reading.read_dyads` keeps, and the ties it does not sum.
+
+    The same graph, node and edge order included: the pairs come in the order
+    the ties would group them, the sums' pairs first.
+    """
+    G = nx.Graph()
+    groups = rest.by_dyad()
+    for pair in list(dyads) + [p for p in groups if p not in dyads]:
+        group = groups.get(pair, [])
+        rels = [t for t in group if t.basis == "relationship"]
+        events = [t for t in group if t.basis == "event"]
+        total, first, last = dyads.get(pair, (0.0, None, None))
+        total = total + sum(t.score for t in events)  # type: ignore[operator]
+        for t in events:
+            if t.start and (first is None or t.start < first):  # type: ignore[operator]
+                first = t.start
+            if (t.end or t.start) and (last is None or (t.end or t.start) > last):  # type: ignore[operator]
+                last = t.end or t.start
+        _add_pair(G, rest.actors, pair[0], pair[1], rels, total, first, last)  # type: ignore[arg-type]
+    return G
 
 
 def signed_network(
@@ -101,27 +155,11 @@ def signed_network(
         group = [t for t in group if wanted is None or t.kind in wanted]
         rels = [t for t in group if t.basis == "relationship" and t.active(rel_lo, rel_hi)]
         events = [t for t in group if t.basis == "event" and t.active(ev_lo, ev_hi)]
-        # Goldstein weights have one decimal: rounding makes 1 + 3.4 − 4.4 zero in any order of summing
-        score = round(sum(t.score for t in events), 9)
-        decided = deciding_relationship(rels)
-        if decided is not None:
-            sign, basis, kind = decided.sign, "relationship", decided.kind
-            s0, e0 = decided.start, decided.end
-        elif score != 0:
-            sign, basis, kind = (1 if score > 0 else -1), "events", "events"
-            s0 = min((t.start for t in events if t.start), default=None)
-            e0 = max((t.end or t.start for t in events if t.end or t.start), default=None)
-        else:
+        first = min((t.start for t in events if t.start), default=None)
+        last = max((t.end or t.start for t in events if t.end or t.start), default=None)
+        decided = _add_pair(G, ties.actors, a, b, rels, sum(t.score for t in events), first, last)
+        if decided is False:
             continue
-        for n in (a, b):
-            if n not in G:
-                info = ties.actors.get(n, {})
-                G.add_node(n, label=info.get("label", n), kind=info.get("kind", ""), aliases=list(info.get("aliases", [])))
-        G.add_edge(
-            a, b, sign=sign, weight=abs(score) if score else 1.0, score=float(score), basis=basis, kind=kind,
-            relationship=decided.iri if decided else "", start=s0.isoformat() if s0 else "",
-            end=e0.isoformat() if e0 else "",
-        )
         if evidence:
             records = [ties.evidence.get(t.iri, {}) for t in (*events, *rels)]
             claims = {c for r in records for c in r.get("claims", ())}  # type: ignore[union-attr]
@@ -388,12 +426,20 @@ def _chosen_network(
         say("reading ties", 0, None)
         since = index.generation if index is not None else None
         G = index.kept(key) if index is not None else None
+        # The whole history's network from the pairs' sums kept per graph, where they are: after a small
+        # write, without unpickling the import's million ties.
         if not isinstance(G, nx.Graph):
-            ties = load_ties(store, include_claims=include_claims, labels=False)
-            say("building the network", 0, None)
-            with no_gc():  # a million ties grouped by pair: nothing cyclic to collect, everything to walk
-                G = signed_network(ties, at=at, window=window, evidence=False)
-            del ties  # before measuring: a collection then would walk every tie still held
+            summed = (read_dyads(store, include_claims=include_claims, index=index)
+                      if index is not None and at_d is None and span is None else None)
+            if summed is not None:
+                say("building the network", 0, None)
+                G = whole_history_network(*summed)
+            else:
+                ties = load_ties(store, include_claims=include_claims, labels=False)
+                say("building the network", 0, None)
+                with no_gc():  # a million ties grouped by pair: nothing cyclic to collect, everything to walk
+                    G = signed_network(ties, at=at, window=window, evidence=False)
+                del ties  # before measuring: a collection then would walk every tie still held
             if index is not None:
                 index.keep(key, G, since)
         origin = "store"

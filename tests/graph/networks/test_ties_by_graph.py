@@ -69,7 +69,7 @@ def test_read_graph_by_graph_the_ties_are_those_of_one_whole_read(store: Store, 
 def test_a_write_reads_again_only_the_graph_it_touched(store: Store) -> None:
     first = load_ties(store, labels=False)
     kept = parts_on_disk(store)
-    assert len(kept) == 4  # ties and other subjects, of each of the two large graphs
+    assert len(kept) == 6  # ties, other subjects and pairs' sums, of each of the two large graphs
     assert store.path is not None and list(store.path.glob("ties-*.pickle")) == []  # not the whole as well
     store.update(f"INSERT DATA {{ {events(OTHER, 130, 1, 'n', 'm')} }}")
     assert parts_on_disk(store) == {p for p in kept if p.startswith(f"part-{_name(BIG)}")}
@@ -116,3 +116,62 @@ def _name(graph: str) -> str:
     import hashlib
 
     return hashlib.sha1(graph.encode("utf-8")).hexdigest()[:16]
+
+
+@pytest.fixture
+def plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """Two large graphs whose events each sit in one graph, small ones beside them, a relationship, a claim."""
+    monkeypatch.setattr(reading, "PART_MIN_EVENTS", 20)
+    store = Store(tmp_path / "plain")
+    open_network_index(store)
+    store.update(f"""INSERT DATA {{
+      {events(BIG, 0, 40)} {events(OTHER, 100, 30, "a", "d")} {events(SMALL, 200, 3)}
+      GRAPH <{SMALL}> {{ <urn:e300> a ck:Cooperation ; ck:actor <urn:a1> ; ck:participant <urn:a2> ;
+                          ck:date "2021-05-05"^^xsd:date .
+                        <urn:r1> a ck:Alliance ; ck:party <urn:a1>, <urn:b1> ; ck:startDate "2020-01-02"^^xsd:date . }}
+      GRAPH <{CLAIM}> {{ <urn:e500> a ck:Attack ; ck:actor <urn:a1> ; ck:target <urn:b2> . }}
+      GRAPH g:meta {{ <{CLAIM}> a ck:Claim . }}
+    }}""")
+    return store
+
+
+@pytest.mark.parametrize("include_claims", [False, True])
+def test_the_whole_history_from_the_pairs_sums_is_the_network_of_the_ties(plain: Store, include_claims: bool) -> None:
+    from conflictkg.graph.networks.reading import read_dyads
+    from conflictkg.graph.networks.series import signed_network, whole_history_network
+
+    index = open_network_index(plain)
+    expected = signed_network(read_ties(plain, include_claims=include_claims, labels=False, index=index), evidence=False)
+    whole = signed_network(read_ties(plain, include_claims=include_claims, labels=False), evidence=False)
+    def pairs(G: object) -> list[tuple[str, str, dict[str, object]]]:
+        return sorted((min(u, v), max(u, v), d) for u, v, d in G.edges(data=True))  # type: ignore[attr-defined]
+
+    assert pairs(whole) == pairs(expected)  # the same network, in another order
+    for _ in range(2):  # the sums kept by the first read, then read back
+        summed = read_dyads(plain, include_claims=include_claims, index=index)
+        assert summed is not None and len(summed[0]) > 20
+        G = whole_history_network(*summed)
+        assert list(G.nodes(data=True)) == list(expected.nodes(data=True))
+        assert list(G.edges(data=True)) == list(expected.edges(data=True))
+    assert G["urn:a1"]["urn:b1"]["basis"] == "relationship"
+
+
+def test_an_event_split_between_graphs_is_not_summed_but_read(store: Store) -> None:
+    from conflictkg.graph.networks.reading import read_dyads
+
+    # e2's target in a small graph, e3's second actor in the other large one: the sums cannot say it.
+    assert read_dyads(store, index=open_network_index(store)) is None
+
+
+def test_network_balance_after_a_small_write_reads_the_sums_not_the_ties(plain: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conflictkg.graph.networks import series
+
+    before = series.network_balance(plain)
+    plain.update(f"INSERT DATA {{ {events(SMALL, 600, 1, 'q', 'r')} }}")
+
+    def no_ties(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the ties were read")
+
+    monkeypatch.setattr(series, "load_ties", no_ties)
+    after = series.network_balance(plain)
+    assert after["nodes"] == before["nodes"] + 2 and after["edges"] == before["edges"] + 1
