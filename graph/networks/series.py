@@ -73,19 +73,51 @@ def whole_history_network(dyads: dict[tuple[str, str], list[object]], rest: TieS
     """
     G = nx.Graph()
     groups = rest.by_dyad()
+    # Most pairs are only events: their edges are made here and added at once (an edge at a time
+    # with add_edge was half of this function on 81,806 pairs); the few others go through _add_pair.
+    edges: list[tuple[str, str, dict[str, object]]] = []
+    seen: set[str] = set()
+    nodes: list[str] = []
     for pair in list(dyads) + [p for p in groups if p not in dyads]:
-        group = groups.get(pair, [])
-        rels = [t for t in group if t.basis == "relationship"]
-        events = [t for t in group if t.basis == "event"]
-        total, first, last = dyads.get(pair, (0.0, None, None))
-        total = total + sum(t.score for t in events)  # type: ignore[operator]
-        for t in events:
-            if t.start and (first is None or t.start < first):  # type: ignore[operator]
-                first = t.start
-            if (t.end or t.start) and (last is None or (t.end or t.start) > last):  # type: ignore[operator]
-                last = t.end or t.start
-        _add_pair(G, rest.actors, pair[0], pair[1], rels, total, first, last)  # type: ignore[arg-type]
+        group = groups.get(pair)
+        total, first, last = dyads.get(pair) or (0.0, None, None)
+        if group:
+            events = [t for t in group if t.basis == "event"]
+            total = total + sum(t.score for t in events)  # type: ignore[operator]
+            for t in events:
+                if t.start and (first is None or t.start < first):  # type: ignore[operator]
+                    first = t.start
+                if (t.end or t.start) and (last is None or (t.end or t.start) > last):  # type: ignore[operator]
+                    last = t.end or t.start
+            rels = [t for t in group if t.basis == "relationship"]
+            if rels:
+                G.add_nodes_from(_node(rest.actors, n) for n in nodes)
+                G.add_edges_from(edges)
+                nodes, edges = [], []
+                _add_pair(G, rest.actors, pair[0], pair[1], rels, total, first, last)  # type: ignore[arg-type]
+                seen.update(n for n in pair if n in G)  # a pair left out adds neither node
+                continue
+        score = round(total, 9)  # type: ignore[call-overload]
+        if score == 0:
+            continue
+        a, b = pair
+        for n in pair:
+            if n not in seen:
+                seen.add(n)
+                nodes.append(n)
+        edges.append((a, b, {
+            "sign": 1 if score > 0 else -1, "weight": abs(score), "score": float(score), "basis": "events",
+            "kind": "events", "relationship": "", "start": first.isoformat() if first else "",  # type: ignore[attr-defined]
+            "end": last.isoformat() if last else "",  # type: ignore[attr-defined]
+        }))
+    G.add_nodes_from(_node(rest.actors, n) for n in nodes)
+    G.add_edges_from(edges)
     return G
+
+
+def _node(actors: dict[str, dict[str, object]], n: str) -> tuple[str, dict[str, object]]:
+    info = actors.get(n, {})
+    return n, {"label": info.get("label", n), "kind": info.get("kind", ""), "aliases": list(info.get("aliases", []))}  # type: ignore[call-overload]
 
 
 def signed_network(

@@ -128,7 +128,10 @@ def plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
       {events(BIG, 0, 40)} {events(OTHER, 100, 30, "a", "d")} {events(SMALL, 200, 3)}
       GRAPH <{SMALL}> {{ <urn:e300> a ck:Cooperation ; ck:actor <urn:a1> ; ck:participant <urn:a2> ;
                           ck:date "2021-05-05"^^xsd:date .
-                        <urn:r1> a ck:Alliance ; ck:party <urn:a1>, <urn:b1> ; ck:startDate "2020-01-02"^^xsd:date . }}
+                        <urn:r1> a ck:Alliance ; ck:party <urn:a1>, <urn:b1> ; ck:startDate "2020-01-02"^^xsd:date .
+                        <urn:r2> a ck:Alliance ; ck:party <urn:lone1>, <urn:lone2> ; ck:startDate "2020-01-02"^^xsd:date .
+                        <urn:r3> a ck:Hostility ; ck:party <urn:lone1>, <urn:lone2> ; ck:startDate "2020-01-02"^^xsd:date .
+                        <urn:e301> a ck:Attack ; ck:actor <urn:lone1> ; ck:target <urn:a3> ; ck:date "2021-01-01"^^xsd:date . }}
       GRAPH <{CLAIM}> {{ <urn:e500> a ck:Attack ; ck:actor <urn:a1> ; ck:target <urn:b2> . }}
       GRAPH g:meta {{ <{CLAIM}> a ck:Claim . }}
     }}""")
@@ -154,6 +157,7 @@ def test_the_whole_history_from_the_pairs_sums_is_the_network_of_the_ties(plain:
         assert list(G.nodes(data=True)) == list(expected.nodes(data=True))
         assert list(G.edges(data=True)) == list(expected.edges(data=True))
     assert G["urn:a1"]["urn:b1"]["basis"] == "relationship"
+    assert not G.has_edge("urn:lone1", "urn:lone2") and G.nodes["urn:lone1"]["label"] == "urn:lone1"  # two that cancel
 
 
 def test_an_event_split_between_graphs_is_not_summed_but_read(store: Store) -> None:
