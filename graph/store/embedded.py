@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
 from rdflib import Dataset
 from rdflib.term import Node
 
@@ -86,6 +85,8 @@ class Store(FactStore):
     def dataset(self) -> Dataset:
         """An rdflib ``Dataset`` view of the same data (no copy)."""
         if self._dataset is None:
+            from oxrdflib import OxigraphStore  # here: it imports rdflib's SPARQL engine, 0.1 s of every process start
+
             ds = Dataset(store=OxigraphStore(store=self._ox))
             for prefix, iri in PREFIXES.items():
                 ds.bind(prefix, iri)
