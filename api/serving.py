@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 
 from conflictkg.graph.errors import KGError
 
@@ -124,6 +123,8 @@ def running_server(store: str | os.PathLike[str], *, timeout_s: float = 3.0) -> 
         with contextlib.suppress(OSError):
             path.unlink()
         return None
+    import httpx  # here: only a command that found the store locked asks
+
     try:
         answers = httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=timeout_s).status_code == 200
     except httpx.HTTPError:

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.store.base import MEMORY, REMOTE_SCHEMES, FactStore
 from conflictkg.graph.store.embedded import Store
-from conflictkg.graph.store.remote import RemoteStore, safe_url
 
 __all__ = ["open_store", "store_kind"]
 
@@ -42,6 +41,8 @@ def store_kind(spec: str | os.PathLike[str] | None, *, query_url: str | None = N
 
 
 def _unknown(text: str) -> InputError:
+    from conflictkg.graph.store.remote import safe_url
+
     return InputError(
         f"store {safe_url(text)!r}: not a store this build knows; give a folder path, {MEMORY!r}, "
         "a conflictkg server's http://HOST:PORT/sparql, sparql+http://HOST:PORT (Oxigraph's layout), "
@@ -89,6 +90,9 @@ def open_store(
     """
     text = str(spec) if spec is not None else MEMORY
     remote = {"query_url": query_url, "update_url": update_url, "store_url": store_url}
+    if store_kind(text, query_url=query_url) == "remote":
+        # Here, not at the top: the remote kinds import an HTTP client, which a command on a folder never needs.
+        from conflictkg.graph.store.remote import RemoteStore
     if text.startswith(REMOTE_SCHEMES) or (text == "sparql" and query_url):
         return RemoteStore.from_spec(
             text, **remote, user=user, password=password, token=token, timeout_s=timeout_s

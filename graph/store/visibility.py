@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from conflictkg.graph.store.base import FactStore, QueryResult
-from conflictkg.graph.store.remote.dialects import STAGING_PREFIX
+from conflictkg.graph.store.datasets import STAGING_PREFIX
 from conflictkg.ontology.vocab import CK
 
 __all__ = ["ReadView", "hidden_graphs"]
