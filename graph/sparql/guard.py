@@ -20,16 +20,18 @@ import sys
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from pyparsing import ParseBaseException, ParseResults
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
 from conflictkg.graph.errors import InputError, OutboundRequestRefused, QuerySyntaxError
 from conflictkg.graph.sparql.lexer import MAX_DEPTH, MAX_OPERATORS, Scan, check_shape, scan
 from conflictkg.ontology.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parserutils import CompValue
 
 __all__ = [
     "check_query", "check_update", "check_dataset", "check_shape", "needs_parse", "query_form", "parse_tree", "walk_terms",
@@ -54,6 +56,17 @@ def needs_parse(text: str | Scan) -> bool:
     return bool(found.words & _TRIGGERS)
 
 
+@lru_cache(maxsize=1)
+def _grammar() -> tuple[type, type, type, Callable[[str], object], Callable[[str], object]]:
+    """rdflib's SPARQL grammar, imported when a request first needs parsing: pyparsing and the grammar are
+    0.1 s of a process start, and most requests never reach them (:func:`needs_parse`)."""
+    from pyparsing import ParseBaseException, ParseResults
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    return ParseBaseException, ParseResults, CompValue, parseQuery, parseUpdate
+
+
 def _syntax_error(err: ParseBaseException, parameter: str) -> QuerySyntaxError:
     return QuerySyntaxError(
         f"line {err.lineno}, column {err.col}: {err.msg} (near {err.line.strip()[:80]!r})",
@@ -65,6 +78,7 @@ def _syntax_error(err: ParseBaseException, parameter: str) -> QuerySyntaxError:
 
 @lru_cache(maxsize=512)
 def _parse(text: str, update: bool) -> object:
+    ParseBaseException, _, _, parseQuery, parseUpdate = _grammar()  # noqa: N806 - the classes' own names
     with _PARSER_LOCK:
         previous = sys.getrecursionlimit()
         sys.setrecursionlimit(max(previous, _RECURSION))
@@ -81,6 +95,7 @@ def _parse(text: str, update: bool) -> object:
 
 
 def _walk(node: object) -> Iterator[CompValue]:
+    _, ParseResults, CompValue, _, _ = _grammar()  # noqa: N806
     stack = [node]
     while stack:
         item = stack.pop()
@@ -93,6 +108,7 @@ def _walk(node: object) -> Iterator[CompValue]:
 
 def walk_terms(tree: object) -> Iterator[object]:
     """Every leaf of a parse tree: IRIs, variables, literals, keywords."""
+    _, ParseResults, CompValue, _, _ = _grammar()  # noqa: N806
     stack = [tree]
     while stack:
         item = stack.pop()
@@ -130,7 +146,7 @@ class _Resolver:
     def __call__(self, term: object) -> str | None:
         if isinstance(term, Variable):
             return None
-        if isinstance(term, CompValue) and term.name == "pname":
+        if isinstance(term, _grammar()[2]) and term.name == "pname":
             prefix = term.get("prefix") or ""
             if prefix not in self.prefixes:
                 raise QuerySyntaxError(f"undeclared prefix {prefix + ':'!r}", parameter="query")
