@@ -58,7 +58,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from conflictkg.graph.networks.series import signed_network
-from conflictkg.graph.networks.reading import _ACTOR_QUERY, _GRAPH_QUERY, _REL_QUERY, _event_rows
+from conflictkg.graph.networks.reading import _ACTOR_QUERY, _GRAPH_QUERY, _REL_QUERY, event_rows
 from conflictkg.graph.networks.ties import load_ties
 from conflictkg.graph.networks.signed import frustration_index, signed_triangles, triangle_census, walk_balance_estimate, walk_balance_index
 from conflictkg.graph.networks.signed.frustration import _local_search, frustration_of_partition
@@ -165,7 +165,7 @@ def _sparql_rows(store: Store) -> int:
     """Only iterate the rows of the reads ``load_ties`` makes (the build's baseline)."""
     actor, target = "https://w3id.org/conflictkg/ontology#actor", "https://w3id.org/conflictkg/ontology#target"
     n, actors = 0, set()
-    for _, p, o, _ in _event_rows(store, True):
+    for _, p, o, _ in event_rows(store, True):
         n += 1
         if p in (actor, target) and isinstance(o, ox.NamedNode):
             actors.add(o.value)

@@ -300,7 +300,7 @@ class NetworkIndex:
                 return None
 
     def keep_part(self, graph: str, key: str, value: object, since: int | None = None) -> None:
-        """Keep what ``graph``'s rows make (:mod:`~conflictkg.graph.networks.reading`) until a write touches it
+        """Keep what ``graph``'s rows make (:mod:`~conflictkg.graph.networks.parts`) until a write touches it
         (``since`` as for :meth:`keep`)."""
         with self._lock:
             if since is not None and since != self.generation:

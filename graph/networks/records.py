@@ -1,6 +1,6 @@
 """The records networks are made of: a :class:`Tie` between two actors, and the :class:`TieSet` read from a store.
 
-Read from the store by :mod:`~conflictkg.graph.networks.reading`, kept by
+Read from the store by :mod:`~conflictkg.graph.networks.reading` and :mod:`~conflictkg.graph.networks.parts`, kept by
 :func:`~conflictkg.graph.networks.ties.load_ties`; this module imports nothing
 of either, so both can build these records.
 """

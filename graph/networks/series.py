@@ -16,7 +16,7 @@ import networkx as nx
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.store import Store
 from conflictkg.graph.networks.index import no_gc
-from conflictkg.graph.networks.reading import read_dyads
+from conflictkg.graph.networks.parts import read_dyads
 from conflictkg.graph.networks.ties import (
     Tie, TieSet, deciding_relationship, keeping_index, load_ties, parse_date, parse_window,
 )
@@ -66,7 +66,7 @@ def _add_pair(G: nx.Graph, actors: dict[str, dict[str, object]], a: str, b: str,
 
 def whole_history_network(dyads: dict[tuple[str, str], list[object]], rest: TieSet) -> nx.Graph:
     """:func:`signed_network` of the whole history (``evidence=False``) from the pairs' sums
-    :func:`~conflictkg.graph.networks.reading.read_dyads` keeps, and the ties it does not sum.
+    :func:`~conflictkg.graph.networks.parts.read_dyads` keeps, and the ties it does not sum.
 
     The same graph, node and edge order included: the pairs come in the order
     the ties would group them, the sums' pairs first.

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from conflictkg.graph.networks.dates import MAX_WINDOW_DAYS, YEARS, parse_date, parse_window  # re-exported
-from conflictkg.graph.networks.reading import read_ties
+from conflictkg.graph.networks.parts import read_ties
 from conflictkg.graph.networks.records import RELATIONSHIP_SIGNS, Tie, TieSet, deciding_relationship  # re-exported
 from conflictkg.graph.store import Store
 
@@ -49,7 +49,7 @@ def load_ties(store: Store, *, include_claims: bool = False, labels: bool = True
     every CLI command and the server open one), what was read is kept beside it, so the next analysis
     starts from it (3 s of the 3.5 s of ``network balance`` at 50k ACLED rows were this read): each
     large named graph's ties until a write touches that graph
-    (:mod:`~conflictkg.graph.networks.reading`), the whole read until any write where no graph is
+    (:mod:`~conflictkg.graph.networks.parts`), the whole read until any write where no graph is
     large. A store showing a crash's half-written graphs is never cached.
 
     Parameters

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conflictkg.graph.networks import reading
+from conflictkg.graph.networks import parts
 from conflictkg.graph.networks.index import open_network_index
-from conflictkg.graph.networks.reading import read_ties
+from conflictkg.graph.networks.parts import read_ties
 from conflictkg.graph.networks.ties import TieSet, load_ties
 from conflictkg.graph.store import Store
 
@@ -29,7 +29,7 @@ def everything(ties: TieSet) -> tuple[list[tuple[object, ...]], dict[str, object
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setattr(reading, "PART_MIN_EVENTS", 20)  # a "large" graph of a test's size
+    monkeypatch.setattr(parts, "PART_MIN_EVENTS", 20)  # a "large" graph of a test's size
     store = Store(tmp_path / "store")
     open_network_index(store)
     store.update(f"""INSERT DATA {{
@@ -121,7 +121,7 @@ def _name(graph: str) -> str:
 @pytest.fixture
 def plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     """Two large graphs whose events each sit in one graph, small ones beside them, a relationship, a claim."""
-    monkeypatch.setattr(reading, "PART_MIN_EVENTS", 20)
+    monkeypatch.setattr(parts, "PART_MIN_EVENTS", 20)
     store = Store(tmp_path / "plain")
     open_network_index(store)
     store.update(f"""INSERT DATA {{
@@ -140,7 +140,7 @@ def plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
 
 @pytest.mark.parametrize("include_claims", [False, True])
 def test_the_whole_history_from_the_pairs_sums_is_the_network_of_the_ties(plain: Store, include_claims: bool) -> None:
-    from conflictkg.graph.networks.reading import read_dyads
+    from conflictkg.graph.networks.parts import read_dyads
     from conflictkg.graph.networks.series import signed_network, whole_history_network
 
     index = open_network_index(plain)
@@ -161,7 +161,7 @@ def test_the_whole_history_from_the_pairs_sums_is_the_network_of_the_ties(plain:
 
 
 def test_an_event_split_between_graphs_is_not_summed_but_read(store: Store) -> None:
-    from conflictkg.graph.networks.reading import read_dyads
+    from conflictkg.graph.networks.parts import read_dyads
 
     # e2's target in a small graph, e3's second actor in the other large one: the sums cannot say it.
     assert read_dyads(store, index=open_network_index(store)) is None
