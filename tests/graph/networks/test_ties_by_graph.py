@@ -141,7 +141,7 @@ def plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
 @pytest.mark.parametrize("include_claims", [False, True])
 def test_the_whole_history_from_the_pairs_sums_is_the_network_of_the_ties(plain: Store, include_claims: bool) -> None:
     from conflictkg.graph.networks.parts import read_dyads
-    from conflictkg.graph.networks.series import signed_network, whole_history_network
+    from conflictkg.graph.networks.snapshots import signed_network, whole_history_network
 
     index = open_network_index(plain)
     expected = signed_network(read_ties(plain, include_claims=include_claims, labels=False, index=index), evidence=False)
