@@ -55,11 +55,11 @@ def whole_history_network(dyads: dict[tuple[str, str], list[object]], rest: TieS
     """
     G = nx.Graph()
     groups = rest.by_dyad()
-    # Most pairs are only events: their edges are made here and added at once (an edge at a time
-    # with add_edge was half of this function on 81,806 pairs); the few others go through _add_pair.
-    edges: list[tuple[str, str, dict[str, object]]] = []
-    seen: set[str] = set()
-    nodes: list[str] = []
+    node, adj = G._node, G._adj
+    iso: dict[date, str] = {}
+    # Most pairs are only events: their edges go straight into the graph's own dicts, as networkx
+    # keeps them (one data dict shared by both directions): add_edge, then add_edges_from, were
+    # most of this function on 81,806 pairs. The few pairs with a relationship go through _add_pair.
     for pair in list(dyads) + [p for p in groups if p not in dyads]:
         group = groups.get(pair)
         total, first, last = dyads.get(pair) or (0.0, None, None)
@@ -73,27 +73,22 @@ def whole_history_network(dyads: dict[tuple[str, str], list[object]], rest: TieS
                     last = t.end or t.start
             rels = [t for t in group if t.basis == "relationship"]
             if rels:
-                G.add_nodes_from(_node(rest.actors, n) for n in nodes)
-                G.add_edges_from(edges)
-                nodes, edges = [], []
                 _add_pair(G, rest.actors, pair[0], pair[1], rels, total, first, last)  # type: ignore[arg-type]
-                seen.update(n for n in pair if n in G)  # a pair left out adds neither node
                 continue
         score = round(total, 9)  # type: ignore[call-overload]
         if score == 0:
             continue
         a, b = pair
         for n in pair:
-            if n not in seen:
-                seen.add(n)
-                nodes.append(n)
-        edges.append((a, b, {
+            if n not in node:
+                node[n] = _node(rest.actors, n)[1]
+                adj[n] = {}
+        start = (iso.get(first) or iso.setdefault(first, first.isoformat())) if first else ""  # type: ignore[arg-type, union-attr]
+        end = (iso.get(last) or iso.setdefault(last, last.isoformat())) if last else ""  # type: ignore[arg-type, union-attr]
+        adj[a][b] = adj[b][a] = {
             "sign": 1 if score > 0 else -1, "weight": abs(score), "score": float(score), "basis": "events",
-            "kind": "events", "relationship": "", "start": first.isoformat() if first else "",  # type: ignore[attr-defined]
-            "end": last.isoformat() if last else "",  # type: ignore[attr-defined]
-        }))
-    G.add_nodes_from(_node(rest.actors, n) for n in nodes)
-    G.add_edges_from(edges)
+            "kind": "events", "relationship": "", "start": start, "end": end,
+        }
     return G
 
 
