@@ -55,8 +55,7 @@ CREATE TABLE IF NOT EXISTS events(graph TEXT NOT NULL, event TEXT NOT NULL, a TE
                                   day TEXT NOT NULL, type TEXT NOT NULL, code TEXT);
 CREATE TABLE IF NOT EXISTS dirty(graph TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS updates(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ties(key TEXT PRIMARY KEY, token TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS parts(graph TEXT NOT NULL, key TEXT NOT NULL, token TEXT NOT NULL, PRIMARY KEY (graph, key));
+CREATE TABLE IF NOT EXISTS kept(graph TEXT NOT NULL, key TEXT NOT NULL, token TEXT NOT NULL, PRIMARY KEY (graph, key));
 CREATE INDEX IF NOT EXISTS links_graph ON links(graph);
 CREATE INDEX IF NOT EXISTS events_pair ON events(a, b);
 CREATE INDEX IF NOT EXISTS events_graph ON events(graph);
@@ -97,13 +96,12 @@ class NetworkIndex:
         if self._db.execute("SELECT name FROM sqlite_master WHERE name = 'meta'").fetchone() is not None:
             version = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
-            for table in ("meta", "links", "events", "dirty", "updates", "ties", "parts"):
+            for table in ("meta", "links", "events", "dirty", "updates", "ties", "parts", "kept"):
                 self._db.execute(f"DROP TABLE IF EXISTS {table}")
             self._db.executescript(_SCHEMA)
             self._db.execute("INSERT INTO meta VALUES ('schema', ?), ('full', '1'), ('generation', '0')", (SCHEMA_VERSION,))
             self._db.commit()
-        self._kept: dict[str, bytes] = {}  # what an index in memory keeps, pickled
-        self._parts: dict[tuple[str, str], bytes] = {}
+        self._kept: dict[tuple[str, str], bytes] = {}  # in memory: (graph, key) -> pickle; graph "" is the whole store
         store.watch(self)
 
     # -- following the store ------------------------------------------------------
@@ -115,9 +113,9 @@ class NetworkIndex:
         index knowing what to re-read; an update's text is parsed only then.
         """
         with self._lock, self._db:
-            self._forget_kept()  # any write may change any tie
             self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
-            self._forget_parts(graphs, update)
+            # Parsing an update costs a few milliseconds: only where some graph's part is kept.
+            self._forget(self._touched(graphs, update) if self.parts_kept() else None)
             if self._full:
                 return
             if update is not None and len(update) <= MAX_PARSED_UPDATE:
@@ -206,7 +204,7 @@ class NetworkIndex:
             for g, e, a, b, d, t, code in rows  # type: ignore[union-attr, misc]
             if type(a) is named and type(b) is named))
 
-    # -- what analyses read, kept until the next write ---------------------------------
+    # -- what analyses read, kept until a write may change it ---------------------------
 
     def kept(self, key: str) -> object | None:
         """What :meth:`keep` kept under ``key`` since the last write, else ``None``.
@@ -214,27 +212,7 @@ class NetworkIndex:
         On disk it is a pickle in the store's folder, written by this class:
         whoever can write that folder can change the store itself.
         """
-        with self._lock:
-            if self.path is None:
-                kept = self._kept.get(key)
-                if kept is None:
-                    return None
-                with no_gc():
-                    return pickle.loads(kept)  # a fresh copy: callers change what they get
-            row = self._db.execute("SELECT token FROM ties WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                return None
-            try:
-                with open(self._ties_file(key, row[0]), "rb") as f, no_gc():
-                    return pickle.load(f)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-                return None  # gone or from another version: read the store again
-
-    @property
-    def generation(self) -> int:
-        """How many writes this index has seen: read it before reading the store, hand it to :meth:`keep`."""
-        with self._lock:
-            return int(self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+        return self._load("", key)
 
     def keep(self, key: str, value: object, since: int | None = None) -> None:
         """Keep ``value`` (the ties ``load_ties`` read, a snapshot built from them) until the next write.
@@ -242,117 +220,104 @@ class NetworkIndex:
         ``since``: the :attr:`generation` before ``value`` was read; if a write came after it
         (another thread or process), ``value`` may be stale and is not kept.
         """
-        with self._lock:
-            if since is not None and since != self.generation:
-                return
-            if self.path is None:
-                self._kept[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-                return
-            token = uuid.uuid4().hex
-            target = self._ties_file(key, token)
-            partial = target.with_suffix(".partial")
-            with open(partial, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            partial.replace(target)
-            with self._db:
-                old = self._db.execute("SELECT token FROM ties WHERE key = ?", (key,)).fetchone()
-                self._db.execute("INSERT OR REPLACE INTO ties VALUES (?, ?)", (key, token))
-            if old is not None:
-                self._ties_file(key, old[0]).unlink(missing_ok=True)
-
-    def forget_kept(self) -> None:
-        """Drop everything kept, the graphs' parts too (a write drops what it may change): the next
-        analysis reads the whole store."""
-        with self._lock, self._db:
-            self._forget_kept()
-            self._forget_parts(None, None)
-
-    def _forget_kept(self) -> None:
-        kept = self._db.execute("SELECT key, token FROM ties").fetchall()
-        if kept:
-            self._db.execute("DELETE FROM ties")
-            for key, token in kept:
-                self._ties_file(key, token).unlink(missing_ok=True)
-        self._kept.clear()
-
-    def _ties_file(self, key: str, token: str) -> Path:
-        assert self.path is not None
-        return self.path.parent / f"ties-{key}-{token}.pickle"
-
-    # -- what one named graph's rows make, kept until a write touches that graph ---------------
+        self._save("", key, value, since)
 
     def part(self, graph: str, key: str) -> object | None:
         """What :meth:`keep_part` kept for ``graph`` under ``key`` since the last write to that graph, else ``None``."""
-        with self._lock:
-            if self.path is None:
-                kept = self._parts.get((graph, key))
-                if kept is None:
-                    return None
-                with no_gc():
-                    return pickle.loads(kept)
-            row = self._db.execute("SELECT token FROM parts WHERE graph = ? AND key = ?", (graph, key)).fetchone()
-            if row is None:
-                return None
-            try:
-                with open(self._part_file(graph, key, row[0]), "rb") as f, no_gc():
-                    return pickle.load(f)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-                return None
+        return self._load(graph, key)
 
     def keep_part(self, graph: str, key: str, value: object, since: int | None = None) -> None:
         """Keep what ``graph``'s rows make (:mod:`~conflictkg.graph.networks.parts`) until a write touches it
         (``since`` as for :meth:`keep`)."""
-        with self._lock:
-            if since is not None and since != self.generation:
-                return
-            if self.path is None:
-                self._parts[(graph, key)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-                return
-            token = uuid.uuid4().hex
-            target = self._part_file(graph, key, token)
-            partial = target.with_suffix(".partial")
-            with open(partial, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            partial.replace(target)
-            with self._db:
-                old = self._db.execute("SELECT token FROM parts WHERE graph = ? AND key = ?", (graph, key)).fetchone()
-                self._db.execute("INSERT OR REPLACE INTO parts VALUES (?, ?, ?)", (graph, key, token))
-            if old is not None:
-                self._part_file(graph, key, old[0]).unlink(missing_ok=True)
+        self._save(graph, key, value, since)
 
     def parts_kept(self) -> int:
         """How many parts are kept (:meth:`keep_part`)."""
         with self._lock:
             if self.path is None:
-                return len(self._parts)
-            return int(self._db.execute("SELECT COUNT(*) FROM parts").fetchone()[0])
+                return sum(1 for graph, _ in self._kept if graph)
+            return int(self._db.execute("SELECT COUNT(*) FROM kept WHERE graph != ''").fetchone()[0])
 
-    def _forget_parts(self, graphs: set[str] | None, update: str | None) -> None:
-        """Drop the parts of the graphs a write touched (all of them when that is not known)."""
-        if self.path is None:
-            kept = set(self._parts)
-        else:
-            kept = {(g, k): t for g, k, t in self._db.execute("SELECT graph, key, token FROM parts")}  # type: ignore[assignment]
-        if not kept:
-            return
-        touched: set[str] | None = None if graphs is None else set(graphs)
-        if update is not None:
-            # Parsed now, not at the next sync: a part outlives many syncs. An update too long to parse
-            # cheaply drops every part, as it marks the whole index stale.
-            parsed = touched_by_update(update) if len(update) <= MAX_PARSED_UPDATE else None
-            touched = None if parsed is None else set(parsed) | set(graphs or ())
-        gone = [k for k in kept if touched is None or k[0] in touched]
-        for graph, key in gone:
+    @property
+    def generation(self) -> int:
+        """How many writes this index has seen: read it before reading the store, hand it to :meth:`keep`."""
+        with self._lock:
+            return int(self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def forget_kept(self) -> None:
+        """Drop everything kept, the graphs' parts too: the next analysis reads the whole store."""
+        with self._lock, self._db:
+            self._forget(None)
+
+    # What is kept for the whole store (graph "") goes at every write; a graph's parts when a write
+    # touches that graph (or may have: an update too long to parse, a write that names no graphs).
+
+    def _load(self, graph: str, key: str) -> object | None:
+        with self._lock:
             if self.path is None:
-                del self._parts[(graph, key)]
-            else:
-                self._db.execute("DELETE FROM parts WHERE graph = ? AND key = ?", (graph, key))
-                self._part_file(graph, key, kept[(graph, key)]).unlink(missing_ok=True)  # type: ignore[index]
+                kept = self._kept.get((graph, key))
+                if kept is None:
+                    return None
+                with no_gc():
+                    return pickle.loads(kept)  # a fresh copy: callers change what they get
+            row = self._db.execute("SELECT token FROM kept WHERE graph = ? AND key = ?", (graph, key)).fetchone()
+            if row is None:
+                return None
+            try:
+                with open(self._file(graph, key, row[0]), "rb") as f, no_gc():
+                    return pickle.load(f)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+                return None  # gone or from another version: read the store again
 
-    def _part_file(self, graph: str, key: str, token: str) -> Path:
+    def _save(self, graph: str, key: str, value: object, since: int | None) -> None:
+        with self._lock:
+            if since is not None and since != self.generation:
+                return
+            if self.path is None:
+                self._kept[(graph, key)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                return
+            token = uuid.uuid4().hex
+            target = self._file(graph, key, token)
+            partial = target.with_suffix(".partial")
+            with open(partial, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(target)
+            with self._db:
+                old = self._db.execute("SELECT token FROM kept WHERE graph = ? AND key = ?", (graph, key)).fetchone()
+                self._db.execute("INSERT OR REPLACE INTO kept VALUES (?, ?, ?)", (graph, key, token))
+            if old is not None:
+                self._file(graph, key, old[0]).unlink(missing_ok=True)
+
+    def _forget(self, touched: set[str] | None) -> None:
+        """Drop what a write may have changed: the whole store's, and the parts of the ``touched`` graphs (all: ``None``)."""
+        if self.path is None:
+            kept = dict.fromkeys(self._kept, "")
+        else:
+            kept = {(g, k): t for g, k, t in self._db.execute("SELECT graph, key, token FROM kept")}
+        for graph, key in [k for k in kept if not k[0] or touched is None or k[0] in touched]:
+            if self.path is None:
+                del self._kept[(graph, key)]
+            else:
+                self._db.execute("DELETE FROM kept WHERE graph = ? AND key = ?", (graph, key))
+                self._file(graph, key, kept[(graph, key)]).unlink(missing_ok=True)
+
+    @staticmethod
+    def _touched(graphs: set[str] | None, update: str | None) -> set[str] | None:
+        """The named graphs a write touched, ``None`` where that is not known."""
+        if update is None:
+            return None if graphs is None else set(graphs)
+        # Parsed now, not at the next sync: a part outlives many syncs. An update too long to parse
+        # cheaply counts as touching everything, as it marks the whole index stale.
+        parsed = touched_by_update(update) if len(update) <= MAX_PARSED_UPDATE else None
+        return None if parsed is None else set(parsed) | set(graphs or ())
+
+    def _file(self, graph: str, key: str, token: str) -> Path:
         assert self.path is not None
+        if not graph:
+            return self.path.parent / f"ties-{key}-{token}.pickle"
         name = hashlib.sha1(graph.encode("utf-8")).hexdigest()[:16]
         return self.path.parent / f"part-{name}-{key}-{token}.pickle"
+
 
     # -- reading ------------------------------------------------------------------------
 
