@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -94,17 +95,22 @@ class _Dyads:
     def of(cls, ties: list[Tie], events: Iterable[str], others: Iterable[str], fingerprint: str) -> _Dyads:
         dyads: dict[tuple[str, str], list[object]] = {}
         for t in ties:
-            day, last = t.start, t.end or t.start
-            d = dyads.get(t.dyad)
-            if d is None:
-                dyads[t.dyad] = [t.score, day, last]
-                continue
-            d[0] += t.score  # type: ignore[operator]
-            if day is not None and (d[1] is None or day < d[1]):  # type: ignore[operator]
-                d[1] = day
-            if last is not None and (d[2] is None or last > d[2]):  # type: ignore[operator]
-                d[2] = last
+            _add_up(dyads, t.dyad, t.score, t.start, t.end or t.start)
         return cls(dyads, _hashes(events), _hashes(others), fingerprint)
+
+
+def _add_up(sums: dict[tuple[str, str], list[object]], pair: tuple[str, str], score: float,
+            day: date | None, last: date | None) -> None:
+    """Add one event's (or one part's) weight and days to a pair's sum: weights add, days widen."""
+    d = sums.get(pair)
+    if d is None:
+        sums[pair] = [score, day, last]
+        return
+    d[0] += score  # type: ignore[operator]
+    if day is not None and (d[1] is None or day < d[1]):  # type: ignore[operator]
+        d[1] = day
+    if last is not None and (d[2] is None or last > d[2]):  # type: ignore[operator]
+        d[2] = last
 
 
 def _hashes(strings: Iterable[str]) -> np.ndarray:
@@ -281,15 +287,7 @@ def read_dyads(store: Store, *, include_claims: bool = False,
         merged: dict[tuple[str, str], list[object]] = {}
         for part in plan.parts.values():
             for pair, (score, day, last) in part.dyads.items():  # type: ignore[attr-defined]
-                d = merged.get(pair)
-                if d is None:
-                    merged[pair] = [score, day, last]
-                    continue
-                d[0] += score
-                if day is not None and (d[1] is None or day < d[1]):  # type: ignore[operator]
-                    d[1] = day
-                if last is not None and (d[2] is None or last > d[2]):  # type: ignore[operator]
-                    d[2] = last
+                _add_up(merged, pair, score, day, last)  # type: ignore[arg-type]
         add_actors(store, ctx, rest, {x for pair in merged for x in pair})
         return merged, rest
 
