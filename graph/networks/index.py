@@ -45,7 +45,7 @@ from conflictkg.graph.store.updates import MAX_PARSED_UPDATE, touched_by_update
 __all__ = ["FILE_NAME", "NetworkIndex", "no_gc", "open_network_index"]
 
 FILE_NAME = "network.sqlite3"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);

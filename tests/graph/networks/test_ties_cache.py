@@ -87,3 +87,24 @@ def test_a_snapshot_is_kept_per_date_and_every_kept_file_goes_at_the_next_write(
     assert list(folder.glob("ties-*.pickle")) == []
     assert network_balance(store)["nodes"] == 4
     store.close()
+
+
+def test_an_index_file_of_an_older_layout_is_built_again(tmp_path: Path) -> None:
+    import sqlite3
+
+    from conflictkg.graph.networks.index import FILE_NAME
+
+    folder = tmp_path / "store"
+    with Store(folder) as store:
+        store.update(f"INSERT DATA {{ {event(1, 'x', 'y')} }}")
+    # The layout of this morning's schema 3: what it kept in two tables, no table "kept".
+    db = sqlite3.connect(folder / FILE_NAME)
+    db.executescript("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('schema', '3'), "
+                     "('full', '1'), ('generation', '0'); CREATE TABLE ties(key TEXT PRIMARY KEY, token TEXT NOT NULL);")
+    db.close()
+    with Store(folder) as store:
+        index = open_network_index(store)
+        assert pairs(store) == {("urn:x", "urn:y")}
+        assert index.kept("claims0-labels1") is not None
+        index.forget_kept()
+        assert index.kept("claims0-labels1") is None
