@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from conflictkg.graph.errors import InputError
 from conflictkg.graph.networks.alliances import dyad_timeline, find_breakdowns
 from conflictkg.graph.networks.index import NetworkIndex, open_network_index
+from conflictkg.graph.networks.reading import literal_date, most_specific  # the same day and kind rules as load_ties
 from conflictkg.graph.networks.ties import (
     RELATIONSHIP_SIGNS,
     Tie,
@@ -550,7 +551,7 @@ def _aggregated_ties(store: FactStore, *, include_claims: bool, actors: int, ind
             if len(froms) != 1 or len(tos) != 1 or froms == tos:
                 continue
             pairs = [(froms[0], tos[0])]
-        days = lambda p, pick: pick((d for o, _ in props.get(p, []) if (d := _day(o))), default=None)  # noqa: E731
+        days = lambda p, pick: pick((d for o, _ in props.get(p, []) if (d := literal_date(o))), default=None)  # noqa: E731
         start, end = days(str(CK.startDate), min), days(str(CK.endDate), max)
         name = (kind or "ActorRelationship").rsplit("#", 1)[-1]
         evidence = tuple(sorted(o.value for o, _ in props.get(str(CK.evidencedBy), [])))
@@ -562,7 +563,6 @@ def _aggregated_ties(store: FactStore, *, include_claims: bool, actors: int, ind
                               "start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
     wanted = {x for t in ties.ties for x in (t.a, t.b)}
     if wanted:
-        from conflictkg.graph.networks.reading import _most_specific  # the same kind rule as load_ties
 
         supers: dict[str, set[str]] = defaultdict(set)
         for row in store.query("SELECT DISTINCT ?sub ?sup WHERE { GRAPH ?g { ?sub rdfs:subClassOf ?sup } }"):  # type: ignore[union-attr]
@@ -585,17 +585,8 @@ def _aggregated_ties(store: FactStore, *, include_claims: bool, actors: int, ind
                 slot["aliases"].add(o.value)  # type: ignore[union-attr]
         for a in wanted:
             slot = info[a]
-            kind = _most_specific(slot["types"], supers)  # type: ignore[arg-type]
+            kind = most_specific(slot["types"], supers)  # type: ignore[arg-type]
             labels = sorted(slot["labels"])  # type: ignore[arg-type]
             ties.actors[a] = {"label": labels[0] if labels else a.rsplit("/", 1)[-1],
                               "kind": kind.rsplit("#", 1)[-1] if kind else "", "aliases": sorted(slot["aliases"])}  # type: ignore[arg-type]
     return ties
-
-
-def _day(term: object) -> date | None:
-    if isinstance(term, ox.Literal):
-        try:
-            return parse_date(term.value)
-        except InputError:
-            return None
-    return None

@@ -24,7 +24,10 @@ from conflictkg.graph.networks.weights import COOPERATION_CLASSES, event_weight
 from conflictkg.graph.store import Store
 from conflictkg.ontology.vocab import CK
 
-__all__ = ["Context", "EventRecord", "add_actors", "add_relationships", "build", "event_rows", "fold", "rows_of_subjects"]
+__all__ = [
+    "Context", "EventRecord", "add_actors", "add_relationships", "build", "event_rows", "fold", "literal_date", "most_specific",
+    "rows_of_subjects",
+]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _CK = str(CK)
@@ -56,7 +59,8 @@ _PREDICATE_IRIS["rdfs:label"] = RDFS_LABEL
 _NO_CLAIMS: list[str] = []  # shared by the events that point to no claim (most): never changed in place
 
 
-def _literal_date(term: object) -> date | None:
+def literal_date(term: object) -> date | None:
+    """The day an ``xsd:date`` (or date-like) literal names, else ``None``."""
     if isinstance(term, ox.Literal):
         try:
             return parse_date(term.value)
@@ -158,7 +162,7 @@ class EventRecord:
         self.label: str | None = None
 
 
-def _most_specific(types: set[str], supers: dict[str, set[str]]) -> str | None:
+def most_specific(types: set[str], supers: dict[str, set[str]]) -> str | None:
     ck = [t for t in types if t.startswith(_CK)]
     if not ck:
         return None
@@ -227,7 +231,7 @@ class Context:
         hit = self._typing.get(key)
         if hit is None:
             classes = self.closure(set(types))
-            kind = (_most_specific(classes, self.supers) or "Event").rsplit("#", 1)[-1]
+            kind = (most_specific(classes, self.supers) or "Event").rsplit("#", 1)[-1]
             cooperative = classes & COOPERATION_CLASSES
             coop = event_weight(None, cooperative) if cooperative else None
             coop_name = sorted(cooperative)[0].rsplit("#", 1)[-1] if cooperative else ""
@@ -237,7 +241,7 @@ class Context:
     def day_of(self, term: object) -> date | None:
         text = term.value  # type: ignore[attr-defined]
         if text not in self._dates:
-            self._dates[text] = _literal_date(term)
+            self._dates[text] = literal_date(term)
         return self._dates[text]
 
 
@@ -345,7 +349,7 @@ def add_relationships(store: Store, ctx: Context, ties: TieSet) -> None:
             if ctx.usable(g):
                 vals[p].append(o)
         types = {o.value for o in vals[RDF_TYPE] if isinstance(o, ox.NamedNode)}
-        kind = next((t for t in sorted(types) if t in RELATIONSHIP_SIGNS), None) or _most_specific(types, ctx.supers)
+        kind = next((t for t in sorted(types) if t in RELATIONSHIP_SIGNS), None) or most_specific(types, ctx.supers)
         signs = {int(o.value) for o in vals[_CK_SIGN] if isinstance(o, ox.Literal) and o.value.lstrip("+-").isdigit()}  # type: ignore[union-attr]
         if len(signs) == 1 and signs <= {1, -1}:
             sign = signs.pop()
@@ -363,8 +367,8 @@ def add_relationships(store: Store, ctx: Context, ties: TieSet) -> None:
             if len(froms) != 1 or len(tos) != 1 or froms == tos:
                 continue
             pairs = [(froms[0], tos[0])]
-        start = min((d for d in map(_literal_date, vals[_CK_STARTDATE]) if d), default=None)
-        end = max((d for d in map(_literal_date, vals[_CK_ENDDATE]) if d), default=None)
+        start = min((d for d in map(literal_date, vals[_CK_STARTDATE]) if d), default=None)
+        end = max((d for d in map(literal_date, vals[_CK_ENDDATE]) if d), default=None)
         evidence = tuple(sorted(o.value for o in vals[_CK_EVIDENCEDBY] if isinstance(o, ox.NamedNode)))
         name = (kind or "ActorRelationship").rsplit("#", 1)[-1]
         for a, b in pairs:
@@ -392,7 +396,7 @@ def add_actors(store: Store, ctx: Context, ties: TieSet, more: set[str] | None =
             continue
         types = {o.value for p, o, _ in triples if p == RDF_TYPE and isinstance(o, ox.NamedNode)}
         labels = sorted(o.value for p, o, _ in triples if p == RDFS_LABEL)  # type: ignore[attr-defined]
-        kind = _most_specific(types, ctx.supers)
+        kind = most_specific(types, ctx.supers)
         ties.actors[actor] = {
             "label": labels[0] if labels else actor.rsplit("/", 1)[-1],
             "kind": kind.rsplit("#", 1)[-1] if kind else "",
