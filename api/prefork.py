@@ -192,7 +192,7 @@ def serve_with_readers(settings: Settings, readers: int, *, log_level: str = "in
     try:
         _wait_for_writer(writer, uds, snapshots)
         pool = [_Reader(ctx, settings, sock, uds, snapshots, log_level, rows.array, rows.take()) for _ in range(readers)]
-        log.warning("conflictkg serving on http://%s:%d with %d readers", settings.host, settings.port, readers)
+        log.warning("conflictkg serving on http://%s:%d with %d reader%s", settings.host, settings.port, readers, "" if readers == 1 else "s")
         grace = settings.query_timeout_s + 10
         while not stopping:
             if not writer.is_alive():

@@ -284,7 +284,7 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Export]
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(2400)  # 20 rounds, each with an import, a checkpoint, a `conflictkg query` and a `serve`
+@pytest.mark.timeout(2400)  # 20 rounds, each with an import, a checkpoint, a `conflictkg query` (and a `serve` if there is recovery to do)
 def test_a_killed_import_on_disk_is_all_or_nothing_and_keeps_earlier_imports(
     exports: Callable[[int], Export], tmp_path: Path
 ) -> None:
@@ -313,12 +313,15 @@ def test_a_killed_import_on_disk_is_all_or_nothing_and_keeps_earlier_imports(
         if before is not None:
             assert by_query == before, f"query sees {len(by_query)} quads, not the {len(before)} from before the import"
         assert by_query == recovered
+        if not unfinished:
+            # Nothing for a server to recover: what `query` sees is what it would serve. (A `serve`
+            # per round cost 4–5 s of the suite's slowest test; it runs where there is recovery to do.)
+            return
         # … and a fresh `serve` finishes it first (saying so) and answers the same.
         by_serve, stderr = seen_by_serve(folder)
         assert by_serve == recovered, f"serve sees {len(by_serve)} quads, not {len(recovered)}"
-        if unfinished:
-            assert "recovered: dropped" in stderr or "recovered: completed" in stderr, stderr
-            said.append(stderr)
+        assert "recovered: dropped" in stderr or "recovered: completed" in stderr, stderr
+        said.append(stderr)
 
     lost, kept, landed = kill_loop(str(folder), exports, inspect, rounds=20, seed=20261125, readers=readers)
     assert lost + kept == 20
