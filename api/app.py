@@ -6,6 +6,7 @@ import gc
 import sys
 import threading
 from collections.abc import AsyncIterator
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -41,6 +42,19 @@ def add_cors(app: FastAPI, settings: Settings) -> None:
             allow_methods=["GET", "POST"],
             allow_headers=["Accept", "Content-Type", "Authorization"],
         )
+
+
+def _explorer(store: Store, made: Future) -> None:
+    """Make the network explorer into ``made``, then read the network once (seconds on a large store)."""
+    try:
+        from conflictkg.graph.networks.explorer import NetworkExplorer  # networkx, scipy: only where it runs
+
+        explorer = NetworkExplorer(store)
+    except BaseException as exc:  # noqa: BLE001 - the /network request that needs it raises it
+        made.set_exception(exc)
+        return
+    made.set_result(explorer)
+    explorer.warm()
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None, publish_to: str | None = None) -> FastAPI:
@@ -91,12 +105,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         # The search index follows every write made through this store (see FactStore.watch).
         app.state.search = open_search(app.state.store)
         app.state.search.sync()  # built now if absent, so the first keystroke is fast
-        from conflictkg.graph.networks.explorer import NetworkExplorer  # networkx, scipy: only where it runs
-
-        app.state.explorer = NetworkExplorer(app.state.store)
-        # Read the network once in the background: on a large store that takes seconds, which the
-        # first visitor of /explore should not wait for.
-        threading.Thread(target=app.state.explorer.warm, name="explorer-warm-up", daemon=True).start()
+        # The explorer (networkx, scipy: a second to import) is made and warmed in the background: the
+        # server answers SPARQL meanwhile, and the first /network request waits for it (a Future).
+        app.state.explorer = Future()
+        threading.Thread(target=_explorer, args=(app.state.store, app.state.explorer), name="explorer-warm-up",
+                         daemon=True).start()
         # What start-up made lives as long as the server: out of the collector's sight, a request no longer
         # pays for a full collection of it (30 ms on a search keystroke on the 1M-row store).
         gc.freeze()

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import JSONResponse
 
 from conflictkg.graph.entities.names import check_iri
 
-__all__ = ["router"]
+if TYPE_CHECKING:
+    from conflictkg.graph.networks.explorer import NetworkExplorer
 
-router = APIRouter(prefix="/network", tags=["network"])
+__all__ = ["router", "networks_imported"]
+
+
+def networks_imported(request: Request) -> NetworkExplorer:
+    """The server's network explorer, once its thread has made it (see ``create_app``).
+
+    Every ``/network`` route waits for it: the analyses are imported by that thread at start,
+    and a request importing ``networks.signed`` beside it could deadlock on the import locks.
+    """
+    return request.app.state.explorer.result()
+
+
+router = APIRouter(prefix="/network", tags=["network"], dependencies=[Depends(networks_imported)])
 
 
 @router.get("/elements", summary="The actor network over a window or at a date, as Cytoscape.js elements")
@@ -34,7 +47,7 @@ def elements(
     ``claimants``), so a front end replays the network without asking again. ``breakdowns`` are
     the alliance breakdowns for the time track; ``cap`` says the caps and the totals before them;
     ``read.mode`` is ``aggregated`` on a large store (the most active actors only)."""
-    report = request.app.state.explorer.elements(
+    report = networks_imported(request).elements(
         at=at, start=start, end=end, window=window, threshold=threshold, kinds=kinds, actor_kinds=actor_kinds,
         include_claims=include_claims, focus=check_iri(focus, parameter="focus") if focus is not None else None,
         depth=depth, limit=limit,
@@ -55,7 +68,7 @@ def edge(
     """Each spell lists what carries it: the deciding relationship and its evidence (events and claims,
     each with ``source_label``, and for a claim ``claimant_label`` and ``attribution``), or the events
     in the window."""
-    report = request.app.state.explorer.edge(
+    report = networks_imported(request).edge(
         check_iri(source, parameter="source"), check_iri(target, parameter="target"),
         at=at, window=window, threshold=threshold, include_claims=include_claims,
     )

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from conflictkg.api.http import read_body
+from conflictkg.api.routes.explorer import networks_imported
 from conflictkg.graph.errors import InputError, UnsupportedFormat
 
-# The analyses (networkx, scipy: about a second to import) are imported by the handlers
-# that run them, so a server, its reader processes and `conflictkg serve` start without them.
+# The analyses (networkx, scipy: about a second to import) are imported by the handlers that
+# run them, so a reader process or the CLI starts without them; in the server, a thread imports
+# them at start and every route here waits for it (networks_imported).
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/network", tags=["network"])
+router = APIRouter(prefix="/network", tags=["network"], dependencies=[Depends(networks_imported)])
 
 _CSV = ("text/csv", "application/csv", "text/plain")
 #: The media types of ``/network/export`` (those of ``networks.exports.EXPORT_FORMATS``; a test checks).

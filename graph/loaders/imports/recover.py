@@ -54,12 +54,10 @@ def recover_imports(store: FactStore) -> list[tuple[str, str]]:
         _delete_graph_in_chunks(store, g)
         store.update(f"DROP SILENT GRAPH {_term(_data_staging(meta))} ;\nDROP SILENT GRAPH {_term(meta)}")
         done.append((g, "dropped"))
-    for row in store.select(
-        f"SELECT DISTINCT ?d WHERE {{ GRAPH ?d {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?d), {ox.Literal(_STAGED_IMPORTS)})) }}",
-        raw=True,
-    ):
-        # The staged copy of an import that was published (its metadata staging is gone).
-        store.update(f"DROP SILENT GRAPH {_term(str(row['d']))}")
+    for staged in store.named_graphs():  # the list of graphs, not a scan of every quad (recovery runs at every start)
+        if staged.startswith(_STAGED_IMPORTS):
+            # The staged copy of an import that was published (its metadata staging is gone).
+            store.update(f"DROP SILENT GRAPH {_term(staged)}")
     for row in store.select(
         "SELECT ?g ?status ?fmt WHERE { GRAPH g:meta { ?g ck:importStatus ?status ; ck:importFormat ?fmt } "
         "FILTER(?status != ck:ImportComplete) }",
