@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 from collections.abc import Iterator
 
@@ -16,7 +16,11 @@ from conflictkg.graph.errors import AuthenticationRequired, ForbiddenOperation, 
 from conflictkg.graph.sparql.protocol import SparqlService
 from conflictkg.graph.sparql.workers import Answer
 
-__all__ = ["client_of", "service_of", "read_body", "form_fields", "query_fields", "require_token", "respond", "single", "wants_complete", "complete"]
+__all__ = ["READ_BODY", "client_of", "service_of", "read_body", "form_fields", "query_fields", "require_token", "respond", "single", "wants_complete", "complete"]
+
+
+#: A scope key for a body already read whole (a reader reads a form to tell a query from an update).
+READ_BODY = "conflictkg.body"
 
 
 def service_of(request: Request) -> SparqlService:
@@ -32,6 +36,9 @@ def client_of(request: Request) -> str | None:
 async def read_body(request: Request) -> bytes:
     """The request body, refused with 413 past ``max_body_bytes`` without reading it all."""
     cap = request.app.state.settings.max_body_bytes
+    given = request.scope.get(READ_BODY)
+    if given is not None and len(given) <= cap:
+        return given
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > cap:
         raise RequestTooLarge(f"the request body has {declared} bytes; the limit is {cap}", limit=cap)
@@ -50,18 +57,39 @@ def _pairs(raw: str, where: str) -> list[tuple[str, str]]:
         raise InputError(f"the {where} is not UTF-8 once percent-decoded", parameter=where) from None
 
 
+def _ascii_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
+    # What parse_qsl(keep_blank_values=True, errors="strict") gives for ASCII text (a test
+    # holds them equal), on bytes: a third of the time, on the path of every form query.
+    pairs = []
+    try:
+        for field in raw.split(b"&"):
+            if field:
+                name, _, value = field.partition(b"=")
+                pairs.append((unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8"),
+                              unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")))
+    except UnicodeDecodeError:
+        raise InputError(f"the {where} is not UTF-8 once percent-decoded", parameter=where) from None
+    return pairs
+
+
 def query_fields(request: Request) -> list[tuple[str, str]]:
     """The URL's query parameters, in order, repeats kept."""
-    return _pairs(request.url.query, "query string")
+    # From the scope, not request.url: building the URL object measured a twentieth of a lookup.
+    raw = request.scope["query_string"]
+    if raw.isascii():
+        return _ascii_pairs(raw, "query string")
+    try:
+        text = raw.decode("utf-8")  # raw bytes past ASCII, as Starlette's request.url.query reads them
+    except UnicodeDecodeError:
+        raise InputError("the query string is not UTF-8", parameter="query string") from None
+    return _pairs(text, "query string")
 
 
 def form_fields(body: bytes) -> list[tuple[str, str]]:
     """The fields of an ``application/x-www-form-urlencoded`` body, in order, repeats kept."""
-    try:
-        text = body.decode("ascii")
-    except UnicodeDecodeError:
-        raise InputError("a form body must be ASCII (percent-encoded UTF-8)", parameter="body") from None
-    return _pairs(text, "form body")
+    if not body.isascii():
+        raise InputError("a form body must be ASCII (percent-encoded UTF-8)", parameter="body")
+    return _ascii_pairs(body, "form body")
 
 
 def single(fields: list[tuple[str, str]], name: str) -> str | None:

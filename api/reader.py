@@ -17,6 +17,7 @@ from starlette.types import Message, Receive, Scope, Send
 from conflictkg.api.app import add_cors
 from conflictkg.api.connections import quiet_logs
 from conflictkg.api.errors import error_response, install_error_handlers, unexpected_response
+from conflictkg.api.http import READ_BODY
 from conflictkg.api.routes import queries, sparql
 from conflictkg.api.settings import Settings
 from conflictkg.graph.errors import KGError, Unavailable
@@ -72,6 +73,8 @@ class _Dispatch:
         if len(body) <= self.settings.max_body_bytes and _has_update(body):
             await self._proxy(scope, replay, send, body)
         else:
+            if not more:
+                scope[READ_BODY] = body  # read_body takes it from here, not from the replay
             await self._query(sparql.sparql_post, scope, replay, send)
 
     async def _query(self, handler, scope: Scope, receive: Receive, send: Send) -> None:

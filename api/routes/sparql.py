@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from functools import partial
+from functools import lru_cache, partial
 
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
 from starlette.responses import Response
 
 from conflictkg.api.http import (
@@ -57,11 +58,9 @@ def _decode(body: bytes, what: str) -> str:
         raise InputError(f"the {what} body is not UTF-8 (byte {err.start})", parameter="body") from None
 
 
-def _accept(request: Request, fields: list[tuple[str, str]]) -> str | None:
+def _accept(request: Request, fields: list[tuple[str, str]], url_fields: list[tuple[str, str]]) -> str | None:
     # ?format= (in the URL or the form) stands in for Accept where a client cannot set it.
-    names = [v for k, v in fields if k == "format" and v]
-    if not names and request.method == "POST":
-        names = [v for k, v in query_fields(request) if k == "format" and v]
+    names = [v for k, v in fields if k == "format" and v] or [v for k, v in url_fields if k == "format" and v]
     if not names:
         return request.headers.get("accept")
     # Repeats are fine while they name one format: SPARQLWrapper sends both "tsv" and its media type.
@@ -73,15 +72,26 @@ def _accept(request: Request, fields: list[tuple[str, str]]) -> str | None:
 
 def _base(request: Request) -> str:
     # Relative IRIs in a request resolve against the endpoint's URL, as the client reached it.
-    return str(request.url.replace(query="", fragment=""))
+    scope = request.scope
+    host = next((value for key, value in scope["headers"] if key == b"host"), None)
+    server = scope.get("server")
+    return _base_of(scope.get("scheme", "http"), host, scope["path"], tuple(server) if server else None)
 
 
-async def _query(request: Request, sparql: str, fields: list[tuple[str, str]]) -> Response:
+@lru_cache(maxsize=256)
+def _base_of(scheme: str, host: bytes | None, path: str, server: tuple[str, int] | None) -> str:
+    # Starlette's URL, built once per host a client names (a URL object measured a twentieth of a lookup).
+    scope = {"type": "http", "scheme": scheme, "path": path, "query_string": b"", "server": server,
+             "headers": [] if host is None else [(b"host", host)]}
+    return str(URL(scope=scope).replace(query="", fragment=""))
+
+
+async def _query(request: Request, sparql: str, fields: list[tuple[str, str]], url_fields: list[tuple[str, str]]) -> Response:
     if not sparql.strip():
         raise InputError("the query is empty", parameter="query")
     default, named = _dataset(fields)
     answer = await service_of(request).aquery(
-        sparql, accept=_accept(request, fields), default_graph=default, named_graphs=named, raw=raw_dataset(fields),
+        sparql, accept=_accept(request, fields, url_fields), default_graph=default, named_graphs=named, raw=raw_dataset(fields),
         client=client_of(request),
         base_iri=_base(request),
     )
@@ -134,7 +144,7 @@ async def sparql_get(request: Request) -> Response:
             endpoint, accept=request.headers.get("accept"), update=bool(request.app.state.settings.update_token)
         )
         return respond(answer)
-    return await _query(request, sparql, fields)
+    return await _query(request, sparql, fields, fields)
 
 
 @router.post("/sparql", summary="SPARQL query or update by POST (form, sparql-query or sparql-update body)")
@@ -155,12 +165,12 @@ async def sparql_post(request: Request) -> Response:
         if sparql is not None and sparql_update is not None:
             raise InputError("give either 'query' or 'update', not both", parameter="query")
         if sparql is not None:
-            return await _query(request, sparql, fields)
+            return await _query(request, sparql, fields, url_fields)
         if sparql_update is not None:
             return await _update(request, sparql_update, fields)
         raise InputError("the form has neither a 'query' nor an 'update' field", parameter="query")
     if any(k in ("query", "update") for k, _ in url_fields):
         raise InputError("with a direct POST body, the query goes in the body, not in the URL", parameter="query")
     if content_type == _QUERY:
-        return await _query(request, _decode(body, "query"), url_fields)
+        return await _query(request, _decode(body, "query"), url_fields, url_fields)
     return await _update(request, _decode(body, "update"), url_fields)
