@@ -134,7 +134,11 @@ class QueryPool:
         self.kind = kind
         self.size, self.limits = size, limits
         self._snapshot = snapshot
-        self._ctx = mp.get_context("spawn")
+        # Workers fork from a fork server that imported this module once (per process, for every
+        # pool): a spawned worker imported everything again, about a CPU-second each.
+        # (A plain fork would copy the server's threads and open store handles.)
+        self._ctx = mp.get_context("forkserver")
+        self._ctx.set_forkserver_preload([__name__])
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._lane_idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
