@@ -23,7 +23,8 @@ from conflictkg.graph.store.remote import STAGING_PREFIX, RemoteStore
 from conflictkg.graph.store import FactStore, Store, open_store
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
-pytestmark = pytest.mark.server
+# `side`: `make test` runs this file beside the rest, after the crash loops (see the Makefile).
+pytestmark = [pytest.mark.server, pytest.mark.side]
 
 CONFLICTKG = str(Path(sys.executable).parent / "conflictkg")
 
