@@ -41,15 +41,18 @@ serve: seed $(YASGUI) $(CYTOSCAPE) $(SWAGGER)
 VIRTUOSO_SUITE := tests/graph/store/test_store.py tests/graph/store/test_remote.py tests/graph/store/test_dump.py \
 	tests/graph/store/test_load_properties.py tests/graph/store/test_readers.py tests/graph/store/test_datasets.py
 
-# Two pytest processes side by side, one per core: the SIGKILL loops (`-m crash`, each waits on one
-# `conflictkg import` or `load` subprocess at a time), the remote-store file (`-m side`: CLI chains on a
-# server, there to even the two runs' times) and then the Virtuoso suite in the background, the rest in the
-# foreground. The background run's output is printed after the foreground run's, whole.
-SIDE_LOG := $(VENV)/side-tests.log
+# Three pytest processes side by side on two cores (one alone left half a core idle, waiting on the
+# servers and subprocesses its tests start): the SIGKILL loops (`-m crash`, each waits on one
+# `conflictkg import` or `load` subprocess at a time) and then the Virtuoso suite; the HTTP API and
+# remote-store tests (`tests/api`, test_remote.py: servers and CLI chains); and the rest, in the
+# foreground. Each background run's output is printed after the foreground run's, whole.
+CRASH_LOG := $(VENV)/crash-tests.log
+API_LOG := $(VENV)/api-tests.log
+API_TESTS := tests/api tests/graph/store/test_remote.py
 
 test: $(STAMP) $(YASGUI) $(CYTOSCAPE) $(SWAGGER)
-	@{ echo "$(BIN)/python -m pytest -m 'crash or side' --durations=8"; \
-	  $(BIN)/python -m pytest -m 'crash or side' --durations=8 -p no:cacheprovider; side=$$?; \
+	@{ echo "$(BIN)/python -m pytest -m crash --durations=5"; \
+	  $(BIN)/python -m pytest -m crash --durations=5 -p no:cacheprovider; side=$$?; \
 	  if command -v virtuoso-t >/dev/null 2>&1; then \
 	    echo "$(BIN)/python -m pytest --remote virtuoso -m server $(VIRTUOSO_SUITE)"; \
 	    $(BIN)/python -m pytest --remote virtuoso -m server -p no:cacheprovider $(VIRTUOSO_SUITE) || side=1; \
@@ -58,12 +61,15 @@ test: $(STAMP) $(YASGUI) $(CYTOSCAPE) $(SWAGGER)
 	    side=1; \
 	  else \
 	    echo "Skipped the store suite on Virtuoso: virtuoso-t is not installed (sudo apt-get install virtuoso-opensource)."; \
-	  fi; exit $$side; } >$(SIDE_LOG) 2>&1 & side=$$!; \
-	echo "$(BIN)/python -m pytest -m 'not crash and not side' --durations=10  (beside it: the crash loops and the remote-store file, then Virtuoso)"; \
-	$(BIN)/python -m pytest -m 'not crash and not side' --durations=10; main=$$?; \
-	wait $$side; side=$$?; \
-	echo; echo "---- run beside it ($(SIDE_LOG)) ----"; cat $(SIDE_LOG); \
-	[ $$main = 0 ] && [ $$side = 0 ]
+	  fi; exit $$side; } >$(CRASH_LOG) 2>&1 & crash=$$!; \
+	{ echo "$(BIN)/python -m pytest -m 'not crash' --durations=10 $(API_TESTS)"; \
+	  $(BIN)/python -m pytest -m 'not crash' --durations=10 -p no:cacheprovider $(API_TESTS); } >$(API_LOG) 2>&1 & api=$$!; \
+	echo "$(BIN)/python -m pytest -m 'not crash' --durations=10 $(foreach t,$(API_TESTS),--ignore=$(t))  (beside it: the API tests; the crash loops, then Virtuoso)"; \
+	$(BIN)/python -m pytest -m 'not crash' --durations=10 $(foreach t,$(API_TESTS),--ignore=$(t)); main=$$?; \
+	wait $$api; api=$$?; wait $$crash; crash=$$?; \
+	echo; echo "---- run beside it ($(API_LOG)) ----"; cat $(API_LOG); \
+	echo; echo "---- run beside it ($(CRASH_LOG)) ----"; cat $(CRASH_LOG); \
+	[ $$main = 0 ] && [ $$api = 0 ] && [ $$crash = 0 ]
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

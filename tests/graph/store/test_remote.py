@@ -23,8 +23,7 @@ from conflictkg.graph.store.remote import STAGING_PREFIX, RemoteStore
 from conflictkg.graph.store import FactStore, Store, open_store
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
-# `side`: `make test` runs this file beside the rest, after the crash loops (see the Makefile).
-pytestmark = [pytest.mark.server, pytest.mark.side]
+pytestmark = pytest.mark.server
 
 CONFLICTKG = str(Path(sys.executable).parent / "conflictkg")
 
