@@ -45,16 +45,18 @@ VIRTUOSO_SUITE := tests/graph/store/test_store.py tests/graph/store/test_remote.
 # servers and subprocesses its tests start): the SIGKILL loops (`-m crash`, each waits on one
 # `conflictkg import` or `load` subprocess at a time); the HTTP API tests (`tests/api`: servers, CLI
 # chains, the browser); and in the foreground the rest, then the Virtuoso suite. Each background run's
-# output is printed after the foreground's, whole. (Measured: 8 min 57 s with Virtuoso after the crash
+# output is printed after the foreground's, whole, and its tmp_path folders (screenshots of the page
+# tests) stay in .venv/tmp-api and .venv/tmp-crash: beside other sessions, pytest's numbered folders
+# under /tmp were cleaned up by the next session that started. (Measured: 8 min 57 s with Virtuoso after the crash
 # loops, which finished last; the lanes are balanced by hand, so move a file when one grows.)
 CRASH_LOG := $(VENV)/crash-tests.log
 API_LOG := $(VENV)/api-tests.log
 
 test: $(STAMP) $(YASGUI) $(CYTOSCAPE) $(SWAGGER)
 	@{ echo "$(BIN)/python -m pytest -m crash --durations=5"; \
-	  $(BIN)/python -m pytest -m crash --durations=5 -p no:cacheprovider; } >$(CRASH_LOG) 2>&1 & crash=$$!; \
+	  $(BIN)/python -m pytest -m crash --durations=5 -p no:cacheprovider --basetemp=$(VENV)/tmp-crash; } >$(CRASH_LOG) 2>&1 & crash=$$!; \
 	{ echo "$(BIN)/python -m pytest -m 'not crash' --durations=10 tests/api"; \
-	  $(BIN)/python -m pytest -m 'not crash' --durations=10 -p no:cacheprovider tests/api; } >$(API_LOG) 2>&1 & api=$$!; \
+	  $(BIN)/python -m pytest -m 'not crash' --durations=10 -p no:cacheprovider --basetemp=$(VENV)/tmp-api tests/api; } >$(API_LOG) 2>&1 & api=$$!; \
 	echo "$(BIN)/python -m pytest -m 'not crash' --durations=10 --ignore=tests/api  (beside it: the API tests, the crash loops)"; \
 	$(BIN)/python -m pytest -m 'not crash' --durations=10 --ignore=tests/api; main=$$?; \
 	if command -v virtuoso-t >/dev/null 2>&1; then \
