@@ -232,7 +232,12 @@ def kill_loop(
         # Later rounds start from what the round before left, which it checked `conflictkg query`
         # sees (== recovered_rows): nothing touches the store in between, so no need to read it again.
         proc = run_import(spec, export)
+        started = time.monotonic()
         time.sleep(rng.uniform(*window) * full_run)
+        if proc.poll() is not None:
+            # It finished before its kill: imports run faster now than when full_run was timed (at the
+            # suite's start, beside the other pytest processes starting), so later kills come sooner.
+            full_run = min(full_run, time.monotonic() - started)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         for attempt in range(3):
