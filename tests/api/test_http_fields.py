@@ -7,8 +7,9 @@ from urllib.parse import parse_qsl
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from starlette.requests import Request
 
-from conflictkg.api.http import form_fields
+from conflictkg.api.http import form_fields, query_fields
 from conflictkg.graph.errors import InputError
 
 # Form text as clients send it, and as they should not: escapes valid and broken, '+', '=', '&' runs.
@@ -33,3 +34,18 @@ def test_form_fields_are_what_parse_qsl_reads(text: str) -> None:
 def test_a_form_past_ascii_is_refused() -> None:
     with pytest.raises(InputError, match="must be ASCII"):
         form_fields("query=é".encode("utf-8"))
+
+
+def _request(query_string: bytes) -> Request:
+    return Request({"type": "http", "method": "GET", "path": "/sparql", "query_string": query_string, "headers": []})
+
+
+def test_query_strings_read_as_the_url_shows_them_and_garbage_is_named() -> None:
+    assert query_fields(_request(b"query=ASK+%7B%7D&format=")) == [("query", "ASK {}"), ("format", "")]
+    # raw UTF-8 past ASCII (a client that did not percent-encode) reads as Starlette's URL reads it
+    assert query_fields(_request("query=ASK{}&x=é".encode("utf-8"))) == [("query", "ASK{}"), ("x", "é")]
+    with pytest.raises(InputError, match="the query string is not UTF-8") as raw:
+        query_fields(_request(b"query=\xff"))
+    assert raw.value.details["parameter"] == "query string"
+    with pytest.raises(InputError, match="not UTF-8 once percent-decoded"):
+        query_fields(_request(b"query=%FF"))
