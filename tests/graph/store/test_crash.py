@@ -46,7 +46,7 @@ def kill_loop(store: str, load_file: Path, count_graphs, *, rounds: int, seed: i
     rng = random.Random(seed)
     started = time.monotonic()
     assert load(store, load_file, "urn:crash:baseline").wait(timeout=120) == 0
-    full_run = time.monotonic() - started
+    full_run = measured = time.monotonic() - started
     committed = ["urn:crash:baseline"]
     lost = kept = 0
     for i in range(rounds):
@@ -71,7 +71,7 @@ def kill_loop(store: str, load_file: Path, count_graphs, *, rounds: int, seed: i
             full_run *= 0.85
         else:
             lost += 1
-            full_run *= 1.1
+            full_run = min(full_run * 1.1, measured)  # back towards the measured time, never past it
     print(f"\n{rounds} SIGKILLs: {lost} loads cut off (nothing stored), {kept} completed (all stored)")
     return lost, kept
 
