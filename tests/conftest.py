@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import networkx as nx
+import psutil
 import pytest
 
 from conflictkg.graph.store import FactStore, Store
@@ -127,6 +129,38 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc = start_oxigraph(tmp_path_factory.mktemp("oxigraph"), port)
     yield f"http://127.0.0.1:{port}"
     stop(proc)
+
+
+@pytest.fixture
+def settle() -> Callable[..., None]:
+    """Wait until a server (``settle(base_url)``) holds no connection but this process's own.
+
+    A server finishes a request it has received even when its client was
+    killed (the client's kernel still sends what it had buffered), and holds
+    the connection open while it reads or runs it: after ``settle`` that
+    request has committed or been refused. Waiting for the server's CPU to go
+    idle was not enough: in a fresh-clone run a killed import's update
+    committed seconds after 0.5 s of an idle-looking server.
+    """
+
+    def wait(url: str, timeout: float = 120) -> None:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        deadline = time.monotonic() + timeout
+        while True:
+            every = psutil.net_connections("tcp")
+            ours = {c.laddr.port for c in every if c.pid == os.getpid() and c.raddr and c.raddr.port == port}
+            # The server's side of each connection; one not yet accepted is listed too (without a pid).
+            left = [
+                (c.raddr.port, c.status) for c in every
+                if c.laddr and c.laddr.port == port and c.raddr and c.raddr.port not in ours
+                and c.status not in (psutil.CONN_LISTEN, psutil.CONN_TIME_WAIT, psutil.CONN_CLOSE)
+            ]
+            if not left:
+                return
+            assert time.monotonic() < deadline, f"the server at {url} still holds connections {left}"
+            time.sleep(0.05)
+
+    return wait
 
 
 @pytest.fixture

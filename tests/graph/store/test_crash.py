@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -94,14 +95,38 @@ def test_a_killed_load_on_disk_leaves_all_or_nothing_and_keeps_earlier_loads(loa
 
 @pytest.mark.server
 @pytest.mark.slow
-def test_a_killed_load_to_a_sparql_server_leaves_all_or_nothing(load_file: Path, oxigraph_server: str) -> None:
+def test_a_killed_load_to_a_sparql_server_leaves_all_or_nothing(
+    load_file: Path, oxigraph_server: str, settle: Callable[..., None]
+) -> None:
     spec = "sparql+" + oxigraph_server
     with open_store(spec) as store:
         store.update("DROP SILENT ALL", prefixes=False)
 
         def count_graphs(graphs: list[str]) -> dict[str, int]:
+            settle(oxigraph_server)  # a killed client's last request may still be running
             return {g: store.count(g) for g in graphs}
 
         lost, kept = kill_loop(spec, load_file, count_graphs, rounds=10, seed=7)
         assert lost + kept == 10
         assert lost > 0, "no kill landed before a load committed"
+
+
+@pytest.mark.server
+def test_settle_waits_for_a_connection_another_process_left_open(oxigraph_server: str, settle: Callable[..., None]) -> None:
+    # What the server loops rely on: a request still arriving (its client killed) keeps settle waiting.
+    host, port = oxigraph_server.removeprefix("http://").split(":")
+    client = subprocess.Popen([sys.executable, "-c", (
+        "import socket, sys, time\n"
+        f"s = socket.create_connection(({host!r}, {port}))\n"
+        "s.sendall(b'POST /update HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 100\\r\\n\\r\\nINSERT')\n"
+        "print('sent', flush=True)\n"
+        "time.sleep(60)\n"
+    )], stdout=subprocess.PIPE)
+    try:
+        assert client.stdout is not None and client.stdout.readline() == b"sent\n"
+        with pytest.raises(AssertionError, match="still holds connections"):
+            settle(oxigraph_server, 1.0)
+    finally:
+        client.kill()
+        client.wait()
+    settle(oxigraph_server, 30.0)  # the killed client's connection closes, the server drops the request
