@@ -47,7 +47,7 @@ VIRTUOSO_SUITE := tests/graph/store/test_store.py tests/graph/store/test_remote.
 # chains, the browser); and in the foreground the rest, then the Virtuoso suite. Each background run's
 # output is printed after the foreground's, whole, and its tmp_path folders (screenshots of the page
 # tests) stay in .venv/tmp-api and .venv/tmp-crash: beside other sessions, pytest's numbered folders
-# under /tmp were cleaned up by the next session that started. (Measured on fresh clones: 8 min 57 s to 9 min 57 s;
+# under /tmp were cleaned up by the next session that started. (Measured on fresh clones: 8 min 57 s to 10 min 20 s;
 # the lanes are balanced by hand, each 7–8 minutes, so move a file when one grows.)
 CRASH_LOG := $(VENV)/crash-tests.log
 API_LOG := $(VENV)/api-tests.log

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -161,6 +162,56 @@ def settle() -> Callable[..., None]:
             time.sleep(0.05)
 
     return wait
+
+
+def _listener(url: str) -> psutil.Process:
+    """The process listening on the port of ``url`` (a server this session started)."""
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    [pid] = {
+        c.pid for c in psutil.net_connections("tcp")
+        if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN and c.pid
+    }
+    return psutil.Process(pid)
+
+
+@pytest.fixture
+def cpu_clock() -> Callable[..., tuple[float, bool]]:
+    """Wait for a process, SIGKILLing it once it has used some CPU: ``cpu_clock(proc, kill_at, server=url)``.
+
+    A kill timed by the wall clock lands at a different point of the work
+    whenever other processes compete for the cores (beside two other pytest
+    lanes an import's time changes twofold: fresh-clone runs had every kill
+    of a loop land after its import had completed). The CPU time a process
+    has used says how far its work has come. With ``server`` (a base URL), the
+    CPU that server uses meanwhile counts too: its client waits while it works.
+    ``kill_at=None`` waits for the exit. Returns the CPU seconds counted (at
+    the kill, or the last reading before the exit) and whether it was killed.
+    """
+
+    def run(proc: subprocess.Popen[bytes], kill_at: float | None, server: str | None = None) -> tuple[float, bool]:
+        watched = psutil.Process(proc.pid)
+        helper = _listener(server) if server else None
+
+        def cpu(p: psutil.Process) -> float:
+            t = p.cpu_times()
+            return t.user + t.system
+
+        start = cpu(helper) if helper else 0.0
+        used, killed = 0.0, False
+        while proc.poll() is None:  # (poll reaps: until then the pid cannot be reused)
+            try:
+                used = cpu(watched) + (cpu(helper) - start if helper else 0.0)
+            except psutil.NoSuchProcess:  # exited (a zombie) since the poll
+                continue
+            if kill_at is not None and used >= kill_at:
+                os.kill(proc.pid, signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(0.005)
+        proc.wait(timeout=30)
+        return used, killed
+
+    return run
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import importlib.util
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -198,8 +197,10 @@ def kill_loop(
     recovery: bool = True,
     window: tuple[float, float] = (0.45, 1.0),
     readers: Callable[[list[str] | None, list[str], bool], None] | None = None,
+    clock: Callable[..., tuple[float, bool]],
+    server: str | None = None,
 ) -> tuple[int, int, Counter[str]]:
-    """Import export 0, 1, 2 …, SIGKILLing each after a seeded random delay; check the store after each.
+    """Import export 0, 1, 2 …, SIGKILLing each after a seeded random share of its CPU time; check the store after each.
 
     ``inspect()`` opens what a user would open after the crash. Without
     ``recovery`` the store must already be all or nothing, with nothing to
@@ -207,20 +208,20 @@ def kill_loop(
     many imports were cut off (nothing kept), how many completed (all kept),
     and where the kills landed, by the status each killed import had before
     recovery. Each kill comes after ``window`` (a range of fractions, drawn
-    uniformly) of the time a whole import takes.
+    uniformly) of the CPU time a whole import takes (``clock``: the
+    ``cpu_clock`` fixture; with ``server``, that server's CPU counts too).
     """
     rng = random.Random(seed)
     expected = Expected()
     full_run = 0.0
-    for k in (0, 1):  # two whole imports; the second one's time (it supersedes) sets the kill times
-        started = time.monotonic()
-        assert run_import(spec, exports(k)).wait(timeout=120) == 0
-        full_run = time.monotonic() - started
+    for k in (0, 1):  # two whole imports; the second one's CPU time (it supersedes) sets the kill times
+        proc = run_import(spec, exports(k))
+        full_run, _ = clock(proc, None, server=server)
+        assert proc.returncode == 0
         with inspect() as store:
             [meta] = [m for m in list_imports(store) if m["checksum"] == exports(k).checksum]
             expected.completed(store, str(meta["graph"]), exports(k), int(meta["triples"]))  # type: ignore[call-overload]
             expected.check(store)
-    measured = full_run
     lost = kept = 0
     landed: Counter[str] = Counter()
     before_rows: list[str] | None = None
@@ -231,11 +232,7 @@ def kill_loop(
                 before_rows = rows_of(store)
         # Later rounds start from what the round before left, which it checked `conflictkg query`
         # sees (== recovered_rows): nothing touches the store in between, so no need to read it again.
-        proc = run_import(spec, export)
-        time.sleep(rng.uniform(*window) * full_run)
-        if proc.poll() is None:  # (an import that already exited is not there to kill)
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
+        clock(run_import(spec, export), rng.uniform(*window) * full_run, server=server)
         for attempt in range(3):
             with inspect() as store:  # the store opens after every kill
                 mark = fingerprint(store)
@@ -266,16 +263,11 @@ def kill_loop(
             readers(before_rows if not done else None, recovered_rows, before.get(export.checksum, "ImportComplete") != "ImportComplete")
             before_rows = recovered_rows
         landed[before.get(export.checksum, "NotStarted").removeprefix("Import")] += 1
-        # The kill times follow how long an import takes now, not only when full_run was timed: beside
-        # other pytest processes that start or finish, a run's time changes twofold (a fresh-clone
-        # run had all 10 imports to a server complete before their kills).
         if done:
             kept += 1
-            full_run *= 0.85
         else:
             lost += 1
-            full_run = min(full_run * 1.1, measured)  # back towards the measured time, never past it
-    print(f"\n{rounds} SIGKILLs of `conflictkg import acled` ({ROWS} rows, full run {full_run:.1f} s): "
+    print(f"\n{rounds} SIGKILLs of `conflictkg import acled` ({ROWS} rows, a full run {full_run:.1f} CPU-s): "
           f"{lost} cut off (nothing kept), {kept} completed (all kept); status at the kill: {dict(landed)}")
     return lost, kept, landed
 
@@ -296,7 +288,7 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Export]
 @pytest.mark.slow
 @pytest.mark.timeout(2400)  # 14 rounds, each with an import, a checkpoint, a `conflictkg query` (and a `serve` if there is recovery to do)
 def test_a_killed_import_on_disk_is_all_or_nothing_and_keeps_earlier_imports(
-    exports: Callable[[int], Export], tmp_path: Path
+    exports: Callable[[int], Export], tmp_path: Path, cpu_clock: Callable[..., tuple[float, bool]]
 ) -> None:
     folder = tmp_path / "store"
 
@@ -334,17 +326,20 @@ def test_a_killed_import_on_disk_is_all_or_nothing_and_keeps_earlier_imports(
         said.append(stderr)
 
     # 14 rounds (it was 20): on a 2-core machine each takes 10–14 s, and `make test` has 10 minutes.
-    lost, kept, landed = kill_loop(str(folder), exports, inspect, rounds=14, seed=20261125, readers=readers)
+    lost, kept, landed = kill_loop(str(folder), exports, inspect, rounds=14, seed=20261125, readers=readers,
+                                   clock=cpu_clock)
     assert lost + kept == 14
     assert said, "no kill left anything for serve to recover"
     assert lost > 0, "no kill landed before an import completed"
+    assert kept > 0, "no import completed"
     assert landed["Pending"] + landed["Superseding"] > 0, "no kill landed while an import was writing"
 
 
 @pytest.mark.server
 @pytest.mark.slow
 def test_a_killed_import_to_a_sparql_server_is_all_or_nothing(
-    exports: Callable[[int], Export], oxigraph_server: str, settle: Callable[..., None]
+    exports: Callable[[int], Export], oxigraph_server: str, settle: Callable[..., None],
+    cpu_clock: Callable[..., tuple[float, bool]],
 ) -> None:
     spec = "sparql+" + oxigraph_server
     with open_store(spec) as store:
@@ -356,7 +351,9 @@ def test_a_killed_import_to_a_sparql_server_is_all_or_nothing(
             yield store
 
         lost, kept, landed = kill_loop(spec, exports, inspect, rounds=10, seed=11, recovery=False,
-                                       window=(0.25, 0.9))  # the request is sent by about half-way
+                                       # The client sends its update by about a quarter of the CPU (its
+                                       # own and the server's) a whole import takes; the server does the rest.
+                                       window=(0.05, 0.5), clock=cpu_clock, server=oxigraph_server)
     assert lost + kept == 10
     assert lost > 0, "no kill landed before an import completed"
     assert kept > 0, "no import completed"
