@@ -89,3 +89,17 @@ def test_a_client_past_its_limit_is_refused_and_others_are_not() -> None:
     admission.leave(admission.enter("10.0.0.1"))
     admission.leave(tickets[1])
     admission.leave(other)
+
+
+def test_a_text_checked_again_is_held_to_the_limits_of_each_check() -> None:
+    # check_shape caches the scan of short texts: the limits still apply per call.
+    text = "SELECT * WHERE { { { ?s ?p ?o } } }"
+    assert check_shape(text).depth == 3
+    with pytest.raises(QuerySyntaxError, match="nested 3 deep") as refused:
+        check_shape(text, max_depth=2)
+    assert refused.value.details["limit"] == 2
+    assert check_shape(text, max_depth=3).depth == 3
+    long = "SELECT * WHERE { " + "{ " * 70 + "?s ?p ?o" + " }" * 70 + " } #" + "x" * 5000  # past the cached length
+    for _ in range(2):
+        with pytest.raises(QuerySyntaxError, match="nested 71 deep"):
+            check_shape(long)
