@@ -231,14 +231,17 @@ class SparqlService:
             if self.pool is None or needs_parse(shape) or default_graph or named_graphs:
                 answer = await asyncio.to_thread(self._query, sparql, accept, default_graph, named_graphs, None, raw, base_iri)
             else:
-                answer = await self.pool.arun(self._job(sparql, negotiated, raw=raw, base_iri=base_iri), lane=lane_eligible(shape))
+                # A query that declares every prefix it uses needs no prefix table (measured: a tenth of a lookup's evaluation).
+                prefixes = not shape.used.keys() <= shape.declared
+                job = self._job(sparql, negotiated, raw=raw, base_iri=base_iri, prefixes=prefixes)
+                answer = await self.pool.arun(job, lane=lane_eligible(shape))
         except BaseException:
             self.admission.leave(ticket)
             raise
         return self._held(answer, ticket)
 
     def _job(self, sparql, negotiated: Negotiated, default_graph=None, named_graphs=None, substitutions=None, raw=False,
-             base_iri=None) -> QueryJob:
+             base_iri=None, prefixes=True) -> QueryJob:
         return QueryJob(
             sparql,
             None if negotiated.solutions is None else negotiated.solutions.media_type,
@@ -246,6 +249,7 @@ class SparqlService:
             tuple(default_graph) if default_graph else None,
             tuple(named_graphs) if named_graphs else None,
             tuple((substitutions or {}).items()),
+            prefixes=prefixes,
             raw=raw,
             base_iri=base_iri,
         )

@@ -299,3 +299,15 @@ def test_a_result_bigger_than_a_chunk_streams_whole(server) -> None:
             assert {len(b["text"]["value"]) for b in rows} == {2000}
         else:
             assert len(r.text.splitlines()) == 901
+
+
+def test_predeclared_prefixes_work_beside_the_query_s_own_declarations(server) -> None:
+    # The prefix table goes to Oxigraph only when the query uses a prefix it does not declare.
+    own = "PREFIX l: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?s WHERE { GRAPH ?g { ?s l:label 'Islamic State' } }"
+    mixed = "PREFIX l: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?s WHERE { GRAPH ?g { ?s rdfs:label ?x FILTER(?x = 'Islamic State') } }"
+    moved = "PREFIX rdfs: <http://example.org/not-rdfs#> SELECT ?s WHERE { GRAPH ?g { ?s rdfs:label ?x } }"
+    answers = [httpx.post(server.sparql, data={"query": q}, timeout=10) for q in (own, mixed, moved)]
+    assert [r.status_code for r in answers] == [200, 200, 200], [r.text for r in answers]
+    found = [[b["s"]["value"] for b in r.json()["results"]["bindings"]] for r in answers]
+    assert found[0] == found[1] and len(found[0]) == 1
+    assert found[2] == []  # the query's own declaration wins over the predeclared one
