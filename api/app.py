@@ -44,6 +44,30 @@ def add_cors(app: FastAPI, settings: Settings) -> None:
         )
 
 
+class Explorer:
+    """The server's network explorer, made and warmed on a thread when something first asks for it.
+
+    Not at start-up: making it imports networkx and scipy and reads the
+    network, about half a CPU-second on the seed store, which a server that
+    only answers SPARQL never needs. The explorer page starts it when it is
+    opened, so it warms while the page loads its scripts.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._made: Future | None = None
+
+    def start(self) -> Future:
+        """Start making it (once); the Future holds the explorer, or the error that made it fail."""
+        with self._lock:
+            if self._made is None:
+                self._made = Future()
+                threading.Thread(target=_explorer, args=(self._store, self._made), name="explorer-warm-up",
+                                 daemon=True).start()
+            return self._made
+
+
 def _explorer(store: Store, made: Future) -> None:
     """Make the network explorer into ``made``, then read the network once (seconds on a large store)."""
     try:
@@ -105,11 +129,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         # The search index follows every write made through this store (see FactStore.watch).
         app.state.search = open_search(app.state.store)
         app.state.search.sync()  # built now if absent, so the first keystroke is fast
-        # The explorer (networkx, scipy: a second to import) is made and warmed in the background: the
-        # server answers SPARQL meanwhile, and the first /network request waits for it (a Future).
-        app.state.explorer = Future()
-        threading.Thread(target=_explorer, args=(app.state.store, app.state.explorer), name="explorer-warm-up",
-                         daemon=True).start()
+        # The explorer (networkx, scipy: a second to import) is made on a thread when first asked for;
+        # a /network request waits for it (see Explorer).
+        app.state.explorer = Explorer(app.state.store)
         # What start-up made lives as long as the server: out of the collector's sight, a request no longer
         # pays for a full collection of it (30 ms on a search keystroke on the 1M-row store).
         gc.freeze()

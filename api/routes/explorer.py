@@ -16,12 +16,12 @@ __all__ = ["router", "networks_imported"]
 
 
 def networks_imported(request: Request) -> NetworkExplorer:
-    """The server's network explorer, once its thread has made it (see ``create_app``).
+    """The server's network explorer, once its thread has made it (see ``conflictkg.api.app.Explorer``).
 
-    Every ``/network`` route waits for it: the analyses are imported by that thread at start,
+    Every ``/network`` route waits for it: the analyses are imported by that thread,
     and a request importing ``networks.signed`` beside it could deadlock on the import locks.
     """
-    return request.app.state.explorer.result()
+    return request.app.state.explorer.start().result()
 
 
 router = APIRouter(prefix="/network", tags=["network"], dependencies=[Depends(networks_imported)])

@@ -14,7 +14,8 @@ from conflictkg.graph.errors import InputError, UnsupportedFormat
 
 # The analyses (networkx, scipy: about a second to import) are imported by the handlers that
 # run them, so a reader process or the CLI starts without them; in the server, a thread imports
-# them at start and every route here waits for it (networks_imported).
+# them when first needed (a /network request, or the explorer page opening) and every route
+# here waits for it (networks_imported).
 
 __all__ = ["router"]
 

@@ -53,6 +53,7 @@ def index(request: Request) -> Response:
 @router.get("/explore", summary="The network explorer", response_class=HTMLResponse)
 def explore_page(request: Request) -> Response:
     """The actor network over time (Cytoscape.js), drawn from ``/network/elements`` and ``/network/edge``."""
+    request.app.state.explorer.start()  # it warms while the page loads its scripts
     html = (STATIC_DIR / "explore.html").read_text(encoding="utf-8")
     if not (CYTOSCAPE_DIR / "cytoscape.min.js").is_file():
         html = html.replace(
