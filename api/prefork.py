@@ -47,7 +47,7 @@ log = logging.getLogger("conflictkg.serve")
 
 #: What the processes run, imported once by the fork server they are forked from
 #: (a spawned process imports it again: about 3 s each, one after the other on two cores).
-PRELOAD = ["conflictkg.api.prefork", "conflictkg.api.reader", "conflictkg.api.app", "uvicorn"]
+PRELOAD = ["__main__", "conflictkg.api.prefork", "conflictkg.api.reader", "conflictkg.api.app", "uvicorn"]
 
 # --------------------------------------------------------------------------
 # The processes.

@@ -138,7 +138,7 @@ class QueryPool:
         # pool): a spawned worker imported it all again (three services on a memory store started
         # in 2.65 s that way, 1.33 s forked). A plain fork would copy the server's threads and handles.
         self._ctx = mp.get_context("forkserver")
-        self._ctx.set_forkserver_preload([__name__])
+        self._ctx.set_forkserver_preload(["__main__", __name__])
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._lane_idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
